@@ -1,0 +1,38 @@
+# Vatra: the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint worker bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet -e tests/plugins/thirdparty
+	touch $@
+
+instance/secret_key:
+	mkdir -p instance
+	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+run: install instance/secret_key
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/vatra db upgrade
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/vatra demo load
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/vatra serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+worker: install instance/secret_key
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/vatra worker
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info

@@ -1,0 +1,3 @@
+"""Vatra core: the platform every programme plugin stands on."""
+
+__version__ = "0.1.0"

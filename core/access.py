@@ -1,0 +1,271 @@
+"""Per-request access: who is asking, in which tenant, with which permission.
+
+Order of checks, before any handler runs:
+
+1. ``<tenant>`` is taken out of the URL values (``/t/<tenant>/…``,
+   ``/api/v1/t/<tenant>/…``);
+2. the user is known (session or ``Authorization: Bearer`` API token; a
+   token only opens its own tenant);
+3. the tenant exists, is active and the user holds a membership there —
+   otherwise **404**, whatever the reason, so nothing leaks about other
+   tenants;
+4. the endpoint's plugin is enabled for the tenant — otherwise 404;
+5. the endpoint declared a permission (``@require``) and one of the user's
+   roles in the tenant grants it — otherwise 403 (and an audited denial).
+
+Then the tenant scope of :mod:`core.tenancy` is entered for the request.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, g, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from core import audit, tenancy
+from core.auth.models import ApiToken, Role, User
+from core.db import db, utcnow
+from core.plugins import host
+from tenants.models import Tenant
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+csrf = CSRFProtect()
+
+PERMISSION_ATTR = "_vatra_permission"
+TENANT_ARG = "tenant"
+
+
+def require(permission: str) -> Callable[[F], F]:
+    """Declare the permission a handler needs in the current tenant.
+
+    ``@require("public")`` marks a handler that needs none (login, health).
+    The check itself runs before the handler (see the module docstring); the
+    decorator also checks again at call time so a handler cannot be reached
+    around the core's ``before_request``.
+    """
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if permission != "public":
+                check_permission(permission)
+            return view(*args, **kwargs)
+
+        setattr(wrapper, PERMISSION_ATTR, permission)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def declared_permission(view: Callable[..., Any]) -> str | None:
+    """The permission a view function (or each method of a MethodView) declared.
+
+    For a class-based view, the strictest rule is: every HTTP method must
+    declare one; the first found is returned and ``None`` when any is missing.
+    """
+    if hasattr(view, PERMISSION_ATTR):
+        return getattr(view, PERMISSION_ATTR)
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return None
+    found = None
+    for method in getattr(view_class, "methods", None) or []:
+        func = getattr(view_class, method.lower(), None)
+        perm = getattr(func, PERMISSION_ATTR, None)
+        if perm is None:
+            return None
+        found = found or perm
+    return found
+
+
+def _method_permission() -> str | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None:
+        return None
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        func = getattr(view_class, request.method.lower(), None)
+        if func is None and request.method == "HEAD":
+            func = getattr(view_class, "get", None)
+        return getattr(func, PERMISSION_ATTR, None)
+    return getattr(view, PERMISSION_ATTR, None)
+
+
+def current_roles() -> set[Role]:
+    """The current user's roles in the request's tenant."""
+    return set(g.get("roles", set()))
+
+
+def has_permission(permission: str) -> bool:
+    """Whether the current user holds ``permission`` in the request's tenant."""
+    if permission == "public":
+        return True
+    return host().permissions.allows(current_roles(), permission)
+
+
+def check_permission(permission: str) -> None:
+    """Abort with 403 (audited) unless the current user holds ``permission``."""
+    if not has_permission(permission):
+        deny(403, f"missing permission {permission}")
+
+
+def deny(status: int, reason: str) -> None:
+    """Record a denial in the audit log (committed on its own) and abort."""
+    tenant = g.get("tenant")
+    user = current_user if current_user and current_user.is_authenticated else None
+    try:
+        audit.record_event(
+            "denied",
+            tenant_id=tenant.id if tenant is not None else audit.platform_tenant_id(),
+            entity="request",
+            entity_id=None,
+            details={
+                "status": status,
+                "reason": reason,
+                "path": request.path,
+                "method": request.method,
+                "user_id": getattr(user, "id", None),
+            },
+            own_transaction=True,
+        )
+    finally:
+        abort(status)
+
+
+# -- API tokens ----------------------------------------------------------------------------
+
+
+def hash_token(secret: str) -> str:
+    """SHA-256 of a token secret (tokens are random, so a fast hash is enough)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_token_secret() -> str:
+    """A new token secret, shown once to its owner."""
+    return "vt_" + secrets.token_urlsafe(32)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+@login_manager.request_loader
+def _load_user_from_token(req: Any) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
+    ).scalar_one_or_none()
+    if token is None or not token.usable() or not token.user.active:
+        return None
+    g.api_token = token
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Any:
+    if request.path.startswith("/api/"):
+        abort(401)
+    from flask import redirect, url_for
+
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+# -- the request pipeline ---------------------------------------------------------------------
+
+
+def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and TENANT_ARG in values:
+        g.tenant_slug = values.pop(TENANT_ARG)
+
+
+def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
+    if TENANT_ARG in values or "tenant" not in g:
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, TENANT_ARG):
+        values[TENANT_ARG] = g.tenant.slug
+
+
+def _before_request() -> Any:
+    g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+    user = current_user if current_user.is_authenticated else None
+    token = g.get("api_token")
+    audit.set_actor(
+        audit.Actor(
+            user_id=getattr(user, "id", None),
+            token_id=getattr(token, "id", None),
+            request_id=g.request_id,
+            ip=request.remote_addr,
+            label=(f"user:{user.email}" if user else "anonymous") + (f" token:{token.prefix}" if token else ""),
+        )
+    )
+    if request.method not in {"GET", "HEAD", "OPTIONS"} and token is None:
+        csrf.protect()
+    slug = g.get("tenant_slug")
+    if slug is None:
+        return None
+    if user is None:
+        return login_manager.unauthorized()
+    tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tenant is None or not tenant.active:
+        deny(404, "unknown or inactive tenant")
+    if token is not None and token.tenant_id != tenant.id:
+        deny(404, "token of another tenant")
+    roles = user.roles_in(tenant.id)
+    if not roles:
+        deny(404, "no membership")
+    g.tenant = tenant
+    g.roles = roles
+    plugins = host()
+    owner = plugins.blueprint_owner.get(request.blueprint or "")
+    if owner is not None and not plugins.is_enabled(owner, tenant):
+        deny(404, f"plugin {owner} disabled")
+    permission = _method_permission()
+    if permission is None:
+        deny(403, "handler declares no permission")
+    elif permission != "public":
+        check_permission(permission)
+    g.scope_token = tenancy._scope.set(tenancy.Scope(tenant.id, frozenset({tenant.id})))  # noqa: SLF001
+    tenancy._apply_to_open_transaction(tenancy.current_scope())  # noqa: SLF001
+    return None
+
+
+def _teardown(exc: BaseException | None) -> None:
+    token = g.pop("scope_token", None)
+    if token is not None:
+        tenancy._scope.reset(token)  # noqa: SLF001
+
+
+def _mark_token_used(response: Any) -> Any:
+    token = g.get("api_token")
+    if token is not None and response.status_code < 400:
+        now = utcnow()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+            db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+            db.session.commit()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install login, CSRF and the tenant pipeline on ``app``."""
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.url_value_preprocessor(_pull_tenant)
+    app.url_defaults(_add_tenant)
+    app.before_request(_before_request)
+    app.after_request(_mark_token_used)
+    app.teardown_request(_teardown)

@@ -1,0 +1,106 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import Migrate
+
+from core import access, errors, i18n
+from core.apidoc import make_api
+from core.config import load_config
+from core.db import db
+from core.plugins import PluginHost
+from core.ratelimit import limiter
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+migrate = Migrate(directory=MIGRATIONS, compare_type=True, render_as_batch=True)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()) -> Flask:
+    """Build a Vatra app.
+
+    ``config`` overrides the environment (see :mod:`core.config`);
+    ``plugins`` are extra plugin modules or objects registered in-process,
+    besides those found through the ``vatra.plugins`` entry points.
+    """
+    app = Flask("core", instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config))
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    i18n.init_app(app)
+    limiter.init_app(app)
+    errors.init_app(app)
+    access.init_app(app)
+
+    host = PluginHost()
+    host.load(allow=app.config.get("VATRA_PLUGINS"), extra=plugins)
+    host.init_app(app)
+
+    api = make_api(app)
+    app.extensions["vatra_api"] = api
+    _register_core(app, api)
+    _register_plugins(app, api, host)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        if not app.debug and not app.testing:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    with app.app_context():
+        _configure_engine(db.engine)
+    return app
+
+
+def _register_core(app: Flask, api: Any) -> None:
+    from core.web import register as register_web
+
+    register_web(app, api)
+
+
+def _register_plugins(app: Flask, api: Any, host: PluginHost) -> None:
+    for name, bp in host.collect("vatra_blueprints"):
+        prefix = f"/t/<tenant>{bp.url_prefix or '/' + name}"
+        app.register_blueprint(bp, url_prefix=prefix)
+        host.blueprint_owner[bp.name] = name
+        host.plugins[name].blueprints.append(bp.name)
+    for name, bp in host.collect("vatra_api_blueprints"):
+        prefix = f"/api/v1/t/<tenant>{bp.url_prefix or '/' + name}"
+        api.register_blueprint(bp, url_prefix=prefix)
+        host.blueprint_owner[bp.name] = name
+        host.plugins[name].blueprints.append(bp.name)
+
+
+def _configure_engine(engine: sa.Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

@@ -1,0 +1,1 @@
+"""Users, memberships, roles, permissions and API tokens."""

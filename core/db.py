@@ -1,0 +1,161 @@
+"""Database access: the SQLAlchemy handle, base model and tenant-scoped mixins.
+
+Plugins import `db`, `TenantScoped`, `tenant_fk` and `Money` from here. Every
+tenant-scoped table gets a non-null ``tenant_id`` (first in its indexes), a
+unique ``(tenant_id, id)`` that children reference with composite foreign keys,
+and the two tenancy walls of :mod:`core.tenancy`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention Alembic can rely on."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    SQLite drops the offset; PostgreSQL keeps it (``timestamptz``). Naive
+    values are refused rather than guessed.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Vatra stores timezone-aware UTC only")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Money(TypeDecorator[Decimal]):
+    """An amount in RON: ``Numeric(14, 2)``, always a ``Decimal`` in Python.
+
+    SQLite has no decimal type, so the value is quantised to the ban on the
+    way in and on the way out; a float is refused.
+    """
+
+    impl = sa.Numeric(14, 2, asdecimal=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("money must be Decimal, not float")
+        return Decimal(value).quantize(Decimal("0.01"))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class IdMixin:
+    """An integer surrogate key."""
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+
+
+class TimestampMixin:
+    """Creation and update times (UTC)."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class TenantScoped(IdMixin):
+    """Mixin for every table that belongs to one tenant.
+
+    Adds ``tenant_id`` (non-null, indexed first) and the unique
+    ``(tenant_id, id)`` that composite foreign keys point at. Queries on such
+    models are filtered to the current tenant automatically and, on
+    PostgreSQL, by Row-Level Security as well (see :mod:`core.tenancy`).
+    Subclasses that declare their own ``__table_args__`` must include
+    ``*TenantScoped.tenant_table_args(cls)``.
+    """
+
+    __tenant_scoped__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+        return mapped_column(
+            sa.Integer, sa.ForeignKey("tenant.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805
+        return tenant_table_args()
+
+
+def tenant_table_args(*extra: Any) -> tuple[Any, ...]:
+    """Table arguments every tenant-scoped table needs, plus ``extra`` ones.
+
+    A model that declares its own ``__table_args__`` writes
+    ``__table_args__ = tenant_table_args(tenant_fk("plan_id", "plan"), ...)``.
+    """
+    return (sa.UniqueConstraint("tenant_id", "id"), *extra)
+
+
+def tenant_fk(
+    column: str, target: str, *, ondelete: str | None = "CASCADE"
+) -> sa.ForeignKeyConstraint:
+    """A composite foreign key ``(tenant_id, column) → target(tenant_id, id)``.
+
+    The database itself then refuses a row pointing into another tenant.
+    ``target`` is the referenced table name.
+    """
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{target}.tenant_id", f"{target}.id"],
+        ondelete=ondelete,
+    )
+
+
+def tenant_tables() -> list[sa.Table]:
+    """Every tenant-scoped table of the mapped models, sorted by name."""
+    tables = {
+        m.local_table.name: m.local_table
+        for m in Base.registry.mappers
+        if issubclass(m.class_, TenantScoped) and isinstance(m.local_table, sa.Table)
+    }
+    return [tables[name] for name in sorted(tables)]

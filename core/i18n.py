@@ -1,0 +1,28 @@
+"""Languages: Romanian by default, Hungarian and English selectable (Flask-Babel)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+from flask_login import current_user
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in the session), then the user's choice, then Romanian."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel with the core's and the plugins' translation folders."""
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")

@@ -1,0 +1,174 @@
+"""The two tenancy walls.
+
+Wall 1 (every database): each ORM statement touching a tenant-scoped model is
+filtered to the tenants of the current *scope* (``do_orm_execute`` +
+``with_loader_criteria``), and a flush refuses rows of another tenant.
+
+Wall 2 (PostgreSQL): Row-Level Security policies read the same scope from
+transaction-local settings written at the start of every transaction
+(``set_config(..., true)``), so even a raw SQL statement sees only the
+scope's rows. The application connects as a role that is neither superuser
+nor table owner; migrations run as the owner (see :mod:`core.rls`).
+
+A scope names the one tenant that may be written and the tenants that may be
+read. Requests and jobs run in the scope of their tenant; the county
+aggregation reads its localities through a read-only scope; command-line
+maintenance runs in the explicit system scope. Without a scope nothing
+tenant-scoped is visible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from core.db import TenantScoped, db
+
+
+class TenantViolation(RuntimeError):
+    """A write touched a row outside the tenant of the current scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the current unit of work may read and write."""
+
+    write_tenant_id: int | None
+    read_tenant_ids: frozenset[int]
+    system: bool = False
+
+    @property
+    def read_setting(self) -> str:
+        return ",".join(str(t) for t in sorted(self.read_tenant_ids))
+
+
+_NO_SCOPE = Scope(None, frozenset())
+_scope: contextvars.ContextVar[Scope] = contextvars.ContextVar("vatra_scope", default=_NO_SCOPE)
+
+
+def current_scope() -> Scope:
+    """The scope in force (an empty one when none was entered)."""
+    return _scope.get()
+
+
+def current_tenant_id() -> int | None:
+    """The tenant whose rows the current unit of work writes, if any."""
+    return _scope.get().write_tenant_id
+
+
+@contextlib.contextmanager
+def _enter(scope: Scope) -> Iterator[Scope]:
+    token = _scope.set(scope)
+    _apply_to_open_transaction(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+        _apply_to_open_transaction(_scope.get())
+
+
+def tenant_context(tenant_id: int) -> contextlib.AbstractContextManager[Scope]:
+    """Read and write the rows of one tenant (requests, jobs)."""
+    return _enter(Scope(tenant_id, frozenset({tenant_id})))
+
+
+def read_scope(
+    tenant_ids: Iterable[int], *, write_tenant_id: int | None = None
+) -> contextlib.AbstractContextManager[Scope]:
+    """Read the rows of several tenants; write at most ``write_tenant_id``.
+
+    Used by the aggregation surface: a county reads its localities but can
+    only ever write its own rows.
+    """
+    ids = frozenset(tenant_ids) | ({write_tenant_id} if write_tenant_id else frozenset())
+    return _enter(Scope(write_tenant_id, ids))
+
+
+def system_context() -> contextlib.AbstractContextManager[Scope]:
+    """Every tenant readable and writable: command-line maintenance only."""
+    return _enter(Scope(None, frozenset(), system=True))
+
+
+def _settings(scope: Scope) -> dict[str, str]:
+    return {
+        "read": scope.read_setting,
+        "write": str(scope.write_tenant_id or ""),
+        "system": "on" if scope.system else "off",
+    }
+
+
+_SET_CONFIG = sa.text(
+    "SELECT set_config('vatra.read_tenants', :read, true),"
+    " set_config('vatra.write_tenant', :write, true),"
+    " set_config('vatra.system', :system, true)"
+)
+
+
+def _set_rls(connection: sa.Connection, scope: Scope) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(_SET_CONFIG, _settings(scope))
+
+
+def _apply_to_open_transaction(scope: Scope) -> None:
+    """Carry a scope change into a transaction that is already open."""
+    try:
+        session = db.session()
+    except RuntimeError:  # outside an application context: nothing is open
+        return
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.execute(_SET_CONFIG, _settings(scope))
+
+
+@event.listens_for(Session, "after_begin")
+def _on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
+    _set_rls(connection, _scope.get())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _filter_tenant_rows(state: Any) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = _scope.get()
+    if scope.system:
+        return
+    if state.is_select:
+        ids = tuple(sorted(scope.read_tenant_ids))
+    else:
+        ids = (scope.write_tenant_id,) if scope.write_tenant_id else ()
+    if len(ids) == 1:
+        only = ids[0]
+        criteria = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == only, include_aliases=True
+        )
+    else:
+        many = list(ids) or [-1]
+        criteria = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id.in_(many), include_aliases=True
+        )
+    state.statement = state.statement.options(criteria)
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, flush_context: Any, instances: Any) -> None:
+    scope = _scope.get()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None and obj in session.new:
+            if scope.write_tenant_id is None:
+                raise TenantViolation(f"{type(obj).__name__} created outside a tenant scope")
+            obj.tenant_id = scope.write_tenant_id
+        if scope.system:
+            continue
+        if obj.tenant_id != scope.write_tenant_id:
+            raise TenantViolation(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written in the scope of "
+                f"tenant {scope.write_tenant_id}"
+            )

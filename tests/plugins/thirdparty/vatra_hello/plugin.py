@@ -1,0 +1,54 @@
+"""A minimal third-party plugin: installed with pip, found by entry point."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from core.api import ApiBlueprint, NavItem, Permission, PluginInfo, Role, hookimpl, require
+
+pages = Blueprint("hello", __name__, url_prefix="/hello")
+api = ApiBlueprint("hello_api", __name__, url_prefix="/hello", description="Salut de la un modul terț.")
+
+
+@pages.get("/")
+@require("hello.view")
+def index() -> str:
+    return "Salut din modulul terț!"
+
+
+@api.route("/")
+@api.response(200)
+@require("hello.view")
+def greet() -> dict[str, str]:
+    return {"greeting": "Salut!"}
+
+
+@hookimpl
+def vatra_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="hello",
+        label="Salut",
+        version="1.2.0",
+        description="Modul terț de test.",
+        default_kinds=frozenset({"locality"}),
+    )
+
+
+@hookimpl
+def vatra_permissions() -> list[Permission]:
+    return [Permission("hello.view", "Vede salutul", frozenset(Role))]
+
+
+@hookimpl
+def vatra_blueprints() -> list[Blueprint]:
+    return [pages]
+
+
+@hookimpl
+def vatra_api_blueprints() -> list[ApiBlueprint]:
+    return [api]
+
+
+@hookimpl
+def vatra_navigation(tenant, user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+    return [NavItem("Salut", "hello.index", "hello.view", order=900)]
