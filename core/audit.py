@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from core.db import UTCDateTime, db, utcnow
 
@@ -298,6 +298,19 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
             if before != after or key in redact:
                 out[key] = [before, after]
     return out
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _load_before_change(mapper: Mapper[Any], cls: type) -> None:
+    """Make every audited column load its old value before a change, so "before" is never lost.
+
+    Without it an attribute expired by a commit would be overwritten blind and
+    the audit entry would show ``None`` as the previous value.
+    """
+    if not getattr(cls, "__audited__", True):
+        return
+    for prop in mapper.column_attrs:
+        getattr(cls, prop.key).impl.active_history = True
 
 
 def _is_audited(obj: Any) -> bool:

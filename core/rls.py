@@ -31,7 +31,6 @@ WRITE = (
 )
 
 APPEND_ONLY = {"audit_entry"}
-UNSCOPED_WRITES = {"audit_chain"}
 
 
 def policy_statements(table: str) -> list[str]:
@@ -98,6 +97,19 @@ def ensure_app_role(connection: sa.Connection, app_role: str = APP_ROLE, passwor
         connection.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {literal}")
 
 
-def rls_tables(metadata_tables: Iterable[sa.Table]) -> list[str]:
-    """The tables that get policies: every tenant-scoped one plus the audit tables."""
-    return sorted({t.name for t in metadata_tables} | APPEND_ONLY)
+GLOBAL_WITH_TENANT_ID = {"membership", "api_token", "tenant_plugin", "audit_chain"}
+"""Tables that carry a tenant_id but are read before a tenant is known (access control)."""
+
+
+def rls_tables(connection: sa.Connection) -> list[str]:
+    """Every table of the database with a ``tenant_id`` column, but the access-control ones.
+
+    Read from the database itself, so a table of a plugin that this process
+    did not import still gets its policies.
+    """
+    inspector = sa.inspect(connection)
+    return sorted(
+        name
+        for name in inspector.get_table_names()
+        if name not in GLOBAL_WITH_TENANT_ID and any(c["name"] == "tenant_id" for c in inspector.get_columns(name))
+    )

@@ -41,7 +41,7 @@ from core.access import hash_token, new_token_secret
 from core.app import create_app
 from core.auth.models import ApiToken, Membership, Role, User
 from core.auth.passwords import hash_password
-from core.db import db, tenant_tables, utcnow
+from core.db import db, utcnow
 from tenants.catalog import ensure_platform
 from tenants.models import Tenant, TenantKind
 from tenants.names import display_name
@@ -143,7 +143,7 @@ def _pg_schema(owner_url: str) -> None:
     engine = sa.create_engine(owner_url)
     with engine.begin() as conn:
         db.metadata.create_all(conn)
-        rls.install(conn, rls.rls_tables(tenant_tables()))
+        rls.install(conn, rls.rls_tables(conn))
     engine.dispose()
     _pg_schema_ready.add(owner_url)
 

@@ -1,0 +1,50 @@
+"""Alembic environment: runs as the database owner, then re-applies RLS and grants."""
+
+from __future__ import annotations
+
+import logging
+from logging.config import fileConfig
+
+import sqlalchemy as sa
+from alembic import context
+from flask import current_app
+
+from core import rls
+
+config = context.config
+fileConfig(config.config_file_name)
+logger = logging.getLogger("alembic.env")
+
+target_db = current_app.extensions["migrate"].db
+owner_url = current_app.config["DATABASE_OWNER_URL"]
+config.set_main_option("sqlalchemy.url", owner_url.replace("%", "%%"))
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=owner_url, target_metadata=target_db.metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    def process_revision_directives(ctx, revision, directives):  # type: ignore[no-untyped-def]
+        if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", process_revision_directives)
+    engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+            # policies and grants follow the schema: every tenant-scoped table, every upgrade
+            rls.install(connection, rls.rls_tables(connection))
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,121 @@
+"""The audit log: automatic entries, the SHA-256 chain and its verification."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core import audit, tenancy
+from core.cli import verify
+from core.db import db
+from tenants.models import Council
+
+
+def _entries(app, tenant_id):  # type: ignore[no-untyped-def]
+    with app.app_context(), tenancy.system_context():
+        return db.session.execute(
+            sa.select(audit.AuditEntry).where(audit.AuditEntry.tenant_id == tenant_id).order_by(audit.AuditEntry.seq)
+        ).scalars().all()
+
+
+def _write_history(app, tenant):  # type: ignore[no-untyped-def]
+    with app.app_context(), tenancy.tenant_context(tenant.id), audit.acting_as(audit.Actor(user_id=7, label="user:test")):
+        council = Council(name="CCC", founding_decision_number="12")
+        db.session.add(council)
+        db.session.commit()
+        council.founding_decision_number = "13"
+        db.session.commit()
+        db.session.delete(council)
+        db.session.commit()
+
+
+def test_every_write_is_recorded_with_before_and_after(any_app, make_tenant):
+    tenant = make_tenant()
+    _write_history(any_app, tenant)
+    entries = _entries(any_app, tenant.id)
+    assert [(e.entity, e.action) for e in entries] == [("council", "insert"), ("council", "update"), ("council", "delete")]
+    assert entries[1].changed == {"founding_decision_number": ["12", "13"]}
+    assert entries[0].actor_user_id == 7 and entries[0].actor_label == "user:test"
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert entries[1].prev_hash == entries[0].hash
+
+
+def _run_verify(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner().invoke(verify, [])
+
+
+def test_verify_passes_on_an_intact_log(any_app, make_tenant):
+    _write_history(any_app, make_tenant())
+    result = _run_verify(any_app)
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output
+
+
+def _tamper(app, sql, params):  # type: ignore[no-untyped-def]
+    # as the owner would: the application role may not update or delete audit entries
+    url = app.config["DATABASE_OWNER_URL"]
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(sql), params)
+    engine.dispose()
+
+
+def test_verify_reports_an_edited_entry(any_app, make_tenant):
+    tenant = make_tenant()
+    _write_history(any_app, tenant)
+    second = _entries(any_app, tenant.id)[1]
+    _tamper(any_app, "UPDATE audit_entry SET changes = :c WHERE id = :i", {"c": '{"x":[1,2]}', "i": second.id})
+    result = _run_verify(any_app)
+    assert result.exit_code == 1
+    assert "#2" in result.output and "edited" in result.output
+
+
+def test_verify_reports_a_deleted_entry(any_app, make_tenant):
+    tenant = make_tenant()
+    _write_history(any_app, tenant)
+    second = _entries(any_app, tenant.id)[1]
+    _tamper(any_app, "DELETE FROM audit_entry WHERE id = :i", {"i": second.id})
+    result = _run_verify(any_app)
+    assert result.exit_code == 1
+    assert "#2" in result.output and "deleted" in result.output
+
+
+def test_verify_reports_a_deleted_tail(any_app, make_tenant):
+    tenant = make_tenant()
+    _write_history(any_app, tenant)
+    last = _entries(any_app, tenant.id)[-1]
+    _tamper(any_app, "DELETE FROM audit_entry WHERE id = :i", {"i": last.id})
+    result = _run_verify(any_app)
+    assert result.exit_code == 1 and "deleted" in result.output
+
+
+def test_verify_reports_an_inserted_entry(any_app, make_tenant):
+    tenant = make_tenant()
+    _write_history(any_app, tenant)
+    last = _entries(any_app, tenant.id)[-1]
+    # a well-formed forgery appended after the last entry, its hash recomputed by the forger
+    forged = {k: getattr(last, k) for k in ("tenant_id", "at", "actor_label", "entity", "entity_id", "action")}
+    forged |= {"seq": last.seq + 1, "changes": '{"name":["CCC",null]}', "prev_hash": last.hash}
+    forged |= {"actor_user_id": None, "actor_token_id": None, "actor_job_id": None, "request_id": None, "ip": None}
+    forged["hash"] = audit.entry_hash(last.hash, audit._hash_fields(forged))
+    _tamper(
+        any_app,
+        "INSERT INTO audit_entry (tenant_id, seq, at, actor_label, entity, entity_id, action, changes, prev_hash, hash)"
+        " VALUES (:tenant_id, :seq, :at, :actor_label, :entity, :entity_id, :action, :changes, :prev_hash, :hash)",
+        forged,
+    )
+    result = _run_verify(any_app)
+    assert result.exit_code == 1 and "inserted" in result.output
+
+
+def test_application_role_cannot_rewrite_history(pg_app, make_tenant):
+    tenant = make_tenant()
+    _write_history(pg_app, tenant)
+    with pg_app.app_context(), tenancy.system_context():
+        try:
+            db.session.execute(sa.text("DELETE FROM audit_entry"))
+            deleted = True
+        except sa.exc.ProgrammingError as exc:
+            deleted = False
+            assert "permission denied" in str(exc)
+        db.session.rollback()
+    assert deleted is False

@@ -1,0 +1,263 @@
+"""The plugin host: discovery, in-process plugins, per-tenant enablement, the docs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from flask import Blueprint
+from flask.cli import ScriptInfo
+
+from core import demo, hookspecs, tenancy
+from core.api import (
+    ApiBlueprint,
+    ExportFormat,
+    IndicatorDef,
+    IndicatorValue,
+    JobSpec,
+    NavItem,
+    Period,
+    Permission,
+    PluginInfo,
+    Role,
+    Widget,
+    hookimpl,
+    require,
+)
+from core.cli import cli
+from core.db import db
+from core.plugin_docs import hook_functions, render
+from core.plugins import PluginHost, host
+from core.testing import login
+from tenants import services
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pages = Blueprint("throwaway", __name__, url_prefix="/throwaway", template_folder="templates")
+api = ApiBlueprint("throwaway_api", __name__, url_prefix="/throwaway")
+
+
+@pages.get("/")
+@require("throwaway.view")
+def index() -> str:
+    return "pagina de unică folosință"
+
+
+@api.route("/")
+@api.response(200)
+@require("throwaway.view")
+def api_index() -> dict[str, str]:
+    return {"ok": "da"}
+
+
+@click.command("salut")
+def salut() -> None:
+    click.echo("salut din modulul de unică folosință")
+
+
+class Throwaway:
+    """A plugin implementing every hook, registered in-process by the tests."""
+
+    def __init__(self) -> None:
+        self.provisioned: list[str] = []
+        self.demo_loaded = 0
+
+    @hookimpl
+    def vatra_plugin_info(self) -> PluginInfo:
+        return PluginInfo("throwaway", "De unică folosință", "9.9.9", "Modul de test", frozenset({"locality"}))
+
+    @hookimpl
+    def vatra_permissions(self) -> list[Permission]:
+        return [Permission("throwaway.view", "Vede modulul de test", frozenset({Role.SOCIAL_WORKER}))]
+
+    @hookimpl
+    def vatra_blueprints(self) -> list[Blueprint]:
+        return [pages]
+
+    @hookimpl
+    def vatra_api_blueprints(self) -> list[ApiBlueprint]:
+        return [api]
+
+    @hookimpl
+    def vatra_navigation(self, tenant, user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+        return [NavItem("Modulul de unică folosință", "throwaway.index", "throwaway.view")]
+
+    @hookimpl
+    def vatra_dashboard_widgets(self, tenant, user) -> list[Widget]:  # type: ignore[no-untyped-def]
+        return [Widget("Widget de test", "throwaway_widget.html", "throwaway.view", {"n": 42})]
+
+    @hookimpl
+    def vatra_indicator_catalog(self) -> list[IndicatorDef]:
+        return [IndicatorDef("throwaway_count", "Număr de test", sensitive=True)]
+
+    @hookimpl
+    def vatra_indicator_values(self, tenant_ids: list[int], period: Period) -> list[IndicatorValue]:
+        return [IndicatorValue(t, "throwaway_count", Decimal(period.year % 100)) for t in tenant_ids]
+
+    @hookimpl
+    def vatra_locality_status(self, tenant_ids: list[int], year: int) -> dict[int, dict[str, object]]:
+        return {t: {"throwaway": year} for t in tenant_ids}
+
+    @hookimpl
+    def vatra_jobs(self) -> list[JobSpec]:
+        return [JobSpec("throwaway.noop", lambda ctx: None, label="Nimic")]
+
+    @hookimpl
+    def vatra_tenant_provisioned(self, tenant) -> None:  # type: ignore[no-untyped-def]
+        self.provisioned.append(tenant.slug)
+
+    @hookimpl
+    def vatra_cli_commands(self) -> list[click.Command]:
+        return [salut]
+
+    @hookimpl
+    def vatra_export_formats(self) -> list[ExportFormat]:
+        return [ExportFormat("throwaway", "csv", "text/csv", "CSV de test", "throwaway.noop")]
+
+    @hookimpl
+    def vatra_load_demo(self, app, demo) -> None:  # type: ignore[no-untyped-def]
+        self.demo_loaded += 1
+
+
+THROWAWAY = Throwaway()
+
+
+@pytest.fixture
+def worker_and_tenant(app, make_tenant, make_user):  # type: ignore[no-untyped-def]
+    tenant = make_tenant()
+    return tenant, login(app.test_client(), make_user(tenant, Role.SOCIAL_WORKER))
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_in_process_plugin_contributes_routes_permissions_indicators_jobs(app, worker_and_tenant):
+    tenant, client = worker_and_tenant
+    assert client.get(f"/t/{tenant.slug}/throwaway/").data.decode() == "pagina de unică folosință"
+    assert client.get(f"/api/v1/t/{tenant.slug}/throwaway/").get_json() == {"ok": "da"}
+    plugins: PluginHost = app.extensions["vatra_plugins"]
+    assert "throwaway.view" in plugins.permissions
+    assert plugins.indicators["throwaway_count"].sensitive
+    assert "throwaway.noop" in plugins.jobs
+    with app.app_context():
+        values = plugins.collect("vatra_indicator_values", tenant_ids=[tenant.id], period=Period(2026))
+        status = plugins.collect("vatra_locality_status", tenant_ids=[tenant.id], year=2026)
+        exports = plugins.collect("vatra_export_formats")
+    assert ("throwaway", IndicatorValue(tenant.id, "throwaway_count", Decimal(26))) in values
+    assert status == [("throwaway", {tenant.id: {"throwaway": 2026}})]
+    assert exports[0][1].job_kind == "throwaway.noop"
+    assert "/api/v1/t/{tenant}/throwaway/" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_navigation_and_widgets_follow_enablement(app, worker_and_tenant):
+    tenant, client = worker_and_tenant
+    home = client.get(f"/t/{tenant.slug}/").data.decode()
+    assert "Modulul de unică folosință" in home and "Widget de test" in home
+    with app.app_context(), tenancy.system_context():
+        host().set_enabled("throwaway", tenant, False)
+        db.session.commit()
+    home = client.get(f"/t/{tenant.slug}/").data.decode()
+    assert "Modulul de unică folosință" not in home and "Widget de test" not in home
+    assert client.get(f"/t/{tenant.slug}/throwaway/").status_code == 404
+    assert client.get(f"/api/v1/t/{tenant.slug}/throwaway/").status_code == 404
+
+
+def test_no_leak_between_apps(app):
+    # the previous tests registered Throwaway in their own apps; this one has none of it
+    plugins: PluginHost = app.extensions["vatra_plugins"]
+    assert "throwaway" not in plugins.plugins
+    assert "throwaway.view" not in plugins.permissions
+    assert "throwaway.index" not in app.view_functions
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_permission_of_a_plugin_is_enforced(app, make_tenant, make_user):
+    tenant = make_tenant()
+    viewer = login(app.test_client(), make_user(tenant, Role.VIEWER))
+    assert viewer.get(f"/t/{tenant.slug}/throwaway/").status_code == 403
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_provisioning_hook_runs_on_activation(app, make_tenant):
+    tenant = make_tenant(active=False)
+    with app.app_context(), tenancy.system_context():
+        services.activate(services.get_by_slug(tenant.slug))
+        db.session.commit()
+    assert tenant.slug in THROWAWAY.provisioned
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_plugin_cli_commands_are_added_under_the_plugin_name(app):
+    result = CliRunner().invoke(cli, ["throwaway", "salut"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert "salut din modulul de unică folosință" in result.output
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_demo_hook_is_called(app):
+    before = THROWAWAY.demo_loaded
+    with app.app_context():
+        demo.load(app, password="parola-demo-123")
+    assert THROWAWAY.demo_loaded == before + 1
+
+
+def test_plugins_list_shows_versions_hooks_and_enablement(app, make_tenant):
+    make_tenant()
+    result = CliRunner().invoke(cli, ["plugins", "list"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert "hello 1.2.0" in result.output  # the third-party test plugin, installed with pip
+    assert "vatra_blueprints" in result.output
+    assert "enabled for" in result.output
+
+
+def test_third_party_plugin_is_discovered_by_entry_point(app, make_tenant, make_user):
+    plugins: PluginHost = app.extensions["vatra_plugins"]
+    assert plugins.plugins["hello"].source.startswith("entry point")
+    tenant = make_tenant()
+    client = login(app.test_client(), make_user(tenant, Role.VIEWER))
+    assert client.get(f"/t/{tenant.slug}/hello/").data.decode() == "Salut din modulul terț!"
+
+
+class Broken:
+    @hookimpl
+    def vatra_blueprints(self) -> list[Blueprint]:
+        return []
+
+
+@pytest.mark.plugins(Broken())
+def test_a_malformed_plugin_is_reported_and_the_platform_starts(app, client):
+    failed = app.extensions["vatra_plugins"].failed
+    assert any("vatra_plugin_info" in f.error for f in failed)
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_plugin_that_fails_to_import_is_reported(monkeypatch, tmp_path):
+    from importlib.metadata import EntryPoint
+
+    from core import plugins as plugins_module
+
+    bad = EntryPoint(name="stricat", value="nu_exista_modulul.plugin", group="vatra.plugins")
+    monkeypatch.setattr(plugins_module, "entry_points", lambda group: [bad])
+    plugin_host = PluginHost()
+    plugin_host.load()
+    assert [(f.name, f.error.split(":")[0]) for f in plugin_host.failed] == [("stricat", "ModuleNotFoundError")]
+
+
+@pytest.mark.config(VATRA_PLUGINS=["hello"])
+def test_allow_list_limits_the_plugins(app):
+    assert list(app.extensions["vatra_plugins"].plugins) == ["hello"]
+
+
+def test_docs_are_generated_from_the_hookspecs():
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    assert text == render(), "docs/plugins.md is out of date: run `vatra plugins docs`"
+
+
+def test_every_hook_has_a_docstring_and_a_test():
+    tests_text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py"))
+    for name, fn in hook_functions():
+        assert (fn.__doc__ or "").strip(), f"{name} has no docstring"
+        assert f"def {name}(" in tests_text, f"no test implements {name}"
+    assert len(hook_functions()) == len([n for n in vars(hookspecs) if n.startswith("vatra_")])
