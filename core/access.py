@@ -9,9 +9,11 @@ Order of checks, before any handler runs:
 3. the tenant exists, is active and the user holds a membership there —
    otherwise **404**, whatever the reason, so nothing leaks about other
    tenants;
-4. the endpoint's plugin is enabled for the tenant — otherwise 404;
-5. the endpoint declared a permission (``@require``) and one of the user's
-   roles in the tenant grants it — otherwise 403 (and an audited denial).
+4. the endpoint declared a permission (``@require``) and one of the user's
+   roles in the tenant grants it — otherwise 403 (and an audited denial);
+   checked before the plugin's enablement, so a locality user who reaches a
+   county-only page in their own tenant is told 403, not 404;
+5. the endpoint's plugin is enabled for the tenant — otherwise 404.
 
 Then the tenant scope of :mod:`core.tenancy` is entered for the request.
 """
@@ -91,6 +93,8 @@ def declared_permission(view: Callable[..., Any]) -> str | None:
 
 
 def _method_permission() -> str | None:
+    if (request.endpoint or "").endswith(".static"):
+        return "tenant.view"  # a plugin's own static files: any member of the tenant
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None:
         return None
@@ -162,18 +166,18 @@ def _load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-@login_manager.request_loader
-def _load_user_from_token(req: Any) -> User | None:
-    header = req.headers.get("Authorization", "")
+def _authenticate_bearer() -> None:
+    """A bearer token, when sent, is the only credential of the request (the session is ignored)."""
+    header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        return None
+        return
     token = db.session.execute(
         sa.select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
     ).scalar_one_or_none()
     if token is None or not token.usable() or not token.user.active:
-        return None
+        abort(401)
     g.api_token = token
-    return token.user
+    g._login_user = token.user  # what Flask-Login's current_user returns for this request
 
 
 @login_manager.unauthorized_handler
@@ -202,6 +206,7 @@ def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
 
 def _before_request() -> Any:
     g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+    _authenticate_bearer()
     user = current_user if current_user.is_authenticated else None
     token = g.get("api_token")
     audit.set_actor(
@@ -230,24 +235,25 @@ def _before_request() -> Any:
         deny(404, "no membership")
     g.tenant = tenant
     g.roles = roles
-    plugins = host()
-    owner = plugins.blueprint_owner.get(request.blueprint or "")
-    if owner is not None and not plugins.is_enabled(owner, tenant):
-        deny(404, f"plugin {owner} disabled")
     permission = _method_permission()
     if permission is None:
         deny(403, "handler declares no permission")
     elif permission != "public":
         check_permission(permission)
-    g.scope_token = tenancy._scope.set(tenancy.Scope(tenant.id, frozenset({tenant.id})))  # noqa: SLF001
-    tenancy._apply_to_open_transaction(tenancy.current_scope())  # noqa: SLF001
+    plugins = host()
+    owner = plugins.blueprint_owner.get(request.blueprint or "")
+    if owner is not None and not plugins.is_enabled(owner, tenant):
+        deny(404, f"plugin {owner} disabled")
+    g.scope_token = tenancy._scope.set(tenancy.Scope(tenant.id, frozenset({tenant.id})))
+    tenancy._apply_to_open_transaction(tenancy.current_scope())
     return None
 
 
 def _teardown(exc: BaseException | None) -> None:
     token = g.pop("scope_token", None)
     if token is not None:
-        tenancy._scope.reset(token)  # noqa: SLF001
+        tenancy._scope.reset(token)
+    audit.set_actor(audit.Actor())  # the request's actor must not outlive it (same thread, next work)
 
 
 def _mark_token_used(response: Any) -> Any:

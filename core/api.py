@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort
 
+from core import aggregation
 from core.access import current_roles, has_permission, require
 from core.auth.models import Role, User
 from core.auth.permissions import ALL_ROLES, STAFF, Permission
@@ -48,6 +49,7 @@ __all__ = [
     "User",
     "Widget",
     "abort",
+    "aggregation",
     "current_roles",
     "current_tenant",
     "current_tenant_id",

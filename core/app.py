@@ -75,9 +75,12 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
 
 
 def _register_core(app: Flask, api: Any) -> None:
+    import core.aggregation  # noqa: F401 - its tables and its refresh job belong to every app
+    from core.jobs_web import register as register_jobs
     from core.web import register as register_web
 
     register_web(app, api)
+    register_jobs(app, api)
 
 
 def _register_plugins(app: Flask, api: Any, host: PluginHost) -> None:

@@ -65,7 +65,7 @@ cli = VatraGroup(create_app=_create_app, add_version_option=True, help="Vatra: a
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Serve the platform (development server; use gunicorn in production)."""
-    app = current_app._get_current_object()  # noqa: SLF001
+    app = current_app._get_current_object()
     click.echo(f"Vatra: http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
 
@@ -318,21 +318,21 @@ def demo_load(password: str | None) -> None:
     """Load the catalog, Covasna and Olt, the two seed documents and one user per role."""
     from core import demo
 
-    credentials = demo.load(current_app._get_current_object(), password=password)  # noqa: SLF001
+    credentials = demo.load(current_app._get_current_object(), password=password)
     click.echo("Date demonstrative încărcate. Conturi (parolele sunt noi la fiecare încărcare):")
     for email, secret in credentials.items():
         click.echo(f"  {email:38} {secret}")
 
 
-def _add_job_commands() -> None:
-    try:
-        from core.jobs_cli import register
-    except ImportError:
-        return
-    register(cli)
+def _add_core_groups() -> None:
+    from core.aggregation import aggregation_cli
+    from core.jobs_cli import register as register_jobs
+
+    register_jobs(cli)
+    cli.add_command(aggregation_cli)
 
 
-_add_job_commands()
+_add_core_groups()
 
 
 def main() -> None:

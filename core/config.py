@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-DEV_SECRET_KEY = "vatra-development-key-do-not-use-in-production"
+DEV_SECRET_KEY = "vatra-development-key-do-not-use-in-production"  # noqa: S105 - refused outside debug
 
 
 class ConfigError(RuntimeError):

@@ -46,7 +46,9 @@ DEMO_USERS = (
     DemoUser("proiect.olt@vatra.test", "Manager proiect DGASPC Olt", OLT_COUNTY, Role.TENANT_ADMIN),
     DemoUser("coordonator.covasna@vatra.test", "Coordonator DGASPC Covasna", COVASNA_COUNTY, Role.COUNTY_COORDINATOR),
     DemoUser("admin.tgsecuiesc@vatra.test", "Administrator DAS Târgu Secuiesc", TARGU_SECUIESC, Role.TENANT_ADMIN),
-    DemoUser("asistent.tgsecuiesc@vatra.test", "Asistent social DAS Târgu Secuiesc", TARGU_SECUIESC, Role.SOCIAL_WORKER),
+    DemoUser(
+        "asistent.tgsecuiesc@vatra.test", "Asistent social DAS Târgu Secuiesc", TARGU_SECUIESC, Role.SOCIAL_WORKER
+    ),
     DemoUser("secretar.ccc@vatra.test", "Secretar CCC Târgu Secuiesc", TARGU_SECUIESC, Role.COUNCIL_MEMBER),
     DemoUser("vizitator.tgsecuiesc@vatra.test", "Vizitator Târgu Secuiesc", TARGU_SECUIESC, Role.VIEWER),
 )
@@ -64,7 +66,8 @@ def load(app: Flask, password: str | None = None) -> dict[str, str]:
         catalog.load_catalog()
         platform = catalog.ensure_platform()
         active_siruta = [COVASNA_COUNTY, OLT_COUNTY, TARGU_SECUIESC, *olt_demo_localities()]
-        tenants = {t.siruta: t for t in db.session.execute(sa.select(Tenant).where(Tenant.siruta.in_(active_siruta))).scalars()}
+        found = db.session.execute(sa.select(Tenant).where(Tenant.siruta.in_(active_siruta))).scalars()
+        tenants = {t.siruta: t for t in found}
         for siruta in active_siruta:
             services.activate(tenants[siruta])
         credentials: dict[str, str] = {}
@@ -89,8 +92,9 @@ def load(app: Flask, password: str | None = None) -> dict[str, str]:
             users=users,
             enter=tenancy.tenant_context,
         )
-        for name, loaded in host().plugins.items():
-            host()._call_one(loaded, "vatra_load_demo", app=app, demo=context)  # noqa: SLF001
+        plugins = host()
+        for name in plugins.plugins:
+            plugins.call(name, "vatra_load_demo", app=app, demo=context)
             db.session.flush()
         db.session.commit()
     return credentials

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, NotFound, ServiceUnavailable
 
 from core.db import db
 
@@ -81,12 +83,30 @@ def handle_http_exception(exc: HTTPException) -> Any:
 def handle_database_down(exc: DBAPIError) -> Any:
     """A lost database connection answers 503, never a half-done 500."""
     db.session.rollback()
+    if "_login_user" not in g:  # the user could not be loaded: render the error page as anonymous
+        g._login_user = AnonymousUserMixin()
     if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
         return handle_http_exception(ServiceUnavailable())
     return handle_http_exception(InternalServerError())
 
 
+def handle_stale(exc: StaleDataError) -> Any:
+    """Optimistic locking: someone saved the object first; nothing is overwritten."""
+    db.session.rollback()
+    return handle_http_exception(Conflict())
+
+
+def handle_tenant_violation(exc: Exception) -> Any:
+    """A write aimed outside the request's tenant: refused, never half-done."""
+    db.session.rollback()
+    return handle_http_exception(NotFound())
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers on ``app``."""
+    from core.tenancy import TenantViolation
+
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DBAPIError, handle_database_down)
+    app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(TenantViolation, handle_tenant_violation)

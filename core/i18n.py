@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request, session
 from flask_babel import Babel
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 babel = Babel()
 
@@ -18,8 +19,11 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in languages:
         return session["lang"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    try:
+        if current_user and current_user.is_authenticated and current_user.locale in languages:
+            return current_user.locale
+    except SQLAlchemyError:  # the database is down: the 503 page still renders, in the default language
+        pass
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

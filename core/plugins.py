@@ -120,10 +120,15 @@ class PluginHost:
         return loaded
 
     def _call_one(self, loaded: LoadedPlugin, hook: str, **kwargs: Any) -> Any:
+        """Call one plugin's implementation with the arguments it asks for (pluggy's rule)."""
         for hi in getattr(self.pm.hook, hook).get_hookimpls():
             if hi.plugin is loaded.module:
-                return hi.function(**kwargs)
+                return hi.function(**{name: kwargs[name] for name in hi.argnames})
         return None
+
+    def call(self, name: str, hook: str, **kwargs: Any) -> Any:
+        """Call ``hook`` on the plugin called ``name`` only (``None`` when it does not implement it)."""
+        return self._call_one(self.plugins[name], hook, **kwargs)
 
     def collect(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call ``hook`` on every plugin: ``[(plugin name, item), ...]`` flattened."""
@@ -136,7 +141,7 @@ class PluginHost:
             out.extend((name, item) for item in items)
         return out
 
-    def collect_enabled(self, hook: str, tenant: Any, **kwargs: Any) -> list[tuple[str, Any]]:
+    def collect_enabled(self, hook: str, tenant: Any, /, **kwargs: Any) -> list[tuple[str, Any]]:
         """Like :meth:`collect`, only for the plugins enabled for ``tenant``."""
         enabled = self.enabled_for(tenant)
         out: list[tuple[str, Any]] = []

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, with_loader_criteria
 from core.db import TenantScoped, db
 
 
-class TenantViolation(RuntimeError):
+class TenantViolation(RuntimeError):  # noqa: N818 - named for what it is, as the plugins read it
     """A write touched a row outside the tenant of the current scope."""
 
 

@@ -81,7 +81,7 @@ def activate(tenant: Tenant) -> Tenant:
     plugins = host()
     with tenant_context(tenant.id):
         for name in plugins.enabled_for(tenant):
-            plugins._call_one(plugins.plugins[name], "vatra_tenant_provisioned", tenant=tenant)  # noqa: SLF001
+            plugins.call(name, "vatra_tenant_provisioned", tenant=tenant)
         db.session.flush()
     return tenant
 

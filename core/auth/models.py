@@ -32,6 +32,8 @@ class User(UserMixin, IdMixin, TimestampMixin, db.Model):
     """A person who signs in. Passwords are argon2 hashes, never stored plain."""
 
     __tablename__ = "user_account"
+    __audit_redact__ = ("password_hash",)
+    __audit_exclude__ = ("last_login_at",)
 
     email: Mapped[str] = mapped_column(sa.String(254), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
@@ -75,6 +77,8 @@ class ApiToken(IdMixin, db.Model):
     """A bearer token of one user for one tenant; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
+    __audit_redact__ = ("token_hash",)
+    __audit_exclude__ = ("last_used_at",)
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
@@ -95,3 +99,16 @@ class ApiToken(IdMixin, db.Model):
         """Neither revoked nor expired."""
         now = now or utcnow()
         return self.revoked_at is None and self.expires_at > now
+
+
+class InactiveTenantError(ValueError):
+    """Only active tenants get users."""
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _only_active_tenants_get_users(session: sa.orm.Session, flush_context: object, instances: object) -> None:
+    for obj in session.new:
+        if isinstance(obj, Membership):
+            tenant = obj.tenant or session.get(Tenant, obj.tenant_id)
+            if tenant is None or not tenant.active:
+                raise InactiveTenantError("only active tenants get users: activate the tenant first")

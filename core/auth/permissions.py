@@ -28,7 +28,11 @@ class Permission:
 CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("tenant.view", "Vede spațiul de lucru al instituției", ALL_ROLES),
     Permission("tenant.admin", "Administrează utilizatorii și modulele instituției", frozenset({Role.TENANT_ADMIN})),
-    Permission("audit.view", "Vede jurnalul de audit", frozenset({Role.TENANT_ADMIN, Role.COUNTY_COORDINATOR, Role.PLATFORM_ADMIN})),
+    Permission(
+        "audit.view",
+        "Vede jurnalul de audit",
+        frozenset({Role.TENANT_ADMIN, Role.COUNTY_COORDINATOR, Role.PLATFORM_ADMIN}),
+    ),
     Permission("jobs.view", "Vede lucrările în fundal și descarcă rezultatele", ALL_ROLES - {Role.VIEWER}),
     Permission("tokens.manage", "Își administrează cheile de acces API", ALL_ROLES),
     Permission("council.view", "Vede consiliul comunitar consultativ", ALL_ROLES),

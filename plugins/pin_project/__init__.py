@@ -1,0 +1,1 @@
+"""Funded projects (PIN 2/2008 and alike): budget, activities, results and performance indicators."""

@@ -18,7 +18,8 @@ def _entries(app, tenant_id):  # type: ignore[no-untyped-def]
 
 
 def _write_history(app, tenant):  # type: ignore[no-untyped-def]
-    with app.app_context(), tenancy.tenant_context(tenant.id), audit.acting_as(audit.Actor(user_id=7, label="user:test")):
+    actor = audit.Actor(user_id=7, label="user:test")
+    with app.app_context(), tenancy.tenant_context(tenant.id), audit.acting_as(actor):
         council = Council(name="CCC", founding_decision_number="12")
         db.session.add(council)
         db.session.commit()
@@ -32,7 +33,11 @@ def test_every_write_is_recorded_with_before_and_after(any_app, make_tenant):
     tenant = make_tenant()
     _write_history(any_app, tenant)
     entries = _entries(any_app, tenant.id)
-    assert [(e.entity, e.action) for e in entries] == [("council", "insert"), ("council", "update"), ("council", "delete")]
+    assert [(e.entity, e.action) for e in entries] == [
+        ("council", "insert"),
+        ("council", "update"),
+        ("council", "delete"),
+    ]
     assert entries[1].changed == {"founding_decision_number": ["12", "13"]}
     assert entries[0].actor_user_id == 7 and entries[0].actor_label == "user:test"
     assert [e.seq for e in entries] == [1, 2, 3]

@@ -123,7 +123,9 @@ def test_rls_alone_holds_when_the_orm_wall_is_bypassed(pg_app, make_tenant):
             # writing into another tenant with raw SQL is refused by the policy
             with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
                 db.session.execute(
-                    sa.text("INSERT INTO council (tenant_id, name, created_at, updated_at) VALUES (:t, 'x', now(), now())"),
+                    sa.text(
+                        "INSERT INTO council (tenant_id, name, created_at, updated_at) VALUES (:t, 'x', now(), now())"
+                    ),
                     {"t": b.id},
                 )
             db.session.rollback()

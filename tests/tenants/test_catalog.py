@@ -54,7 +54,9 @@ def test_hierarchy_matches_the_catalog(loaded):
         assert not ts.active
 
 
-@pytest.mark.parametrize("query", ["Tîrgu Secuiesc", "Targu Secuiesc", "TÂRGU SECUIEŞC", "târgu secuiesc", "Tirgu Secuiesc"])
+@pytest.mark.parametrize(
+    "query", ["Tîrgu Secuiesc", "Targu Secuiesc", "TÂRGU SECUIEŞC", "târgu secuiesc", "Tirgu Secuiesc"]
+)
 def test_names_match_across_romanian_spellings(loaded, query):
     with loaded.app_context():
         found = services.find_tenants(query)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from core.api import ApiBlueprint, NavItem, Permission, PluginInfo, Role, hookimpl, require
+from core.api import ApiBlueprint, JobSpec, NavItem, Permission, PluginInfo, Role, hookimpl, require
+from vatra_hello import models  # noqa: F401 - its table (the jobs' effect) is created with the others
 
 pages = Blueprint("hello", __name__, url_prefix="/hello")
 api = ApiBlueprint("hello_api", __name__, url_prefix="/hello", description="Salut de la un modul terț.")
@@ -52,3 +53,14 @@ def vatra_api_blueprints() -> list[ApiBlueprint]:
 @hookimpl
 def vatra_navigation(tenant, user) -> list[NavItem]:  # type: ignore[no-untyped-def]
     return [NavItem("Salut", "hello.index", "hello.view", order=900)]
+
+
+@hookimpl
+def vatra_jobs() -> list[JobSpec]:
+    from vatra_hello import jobs
+
+    return [
+        JobSpec("hello.slow", jobs.slow, queue="exports", timeout=120, retries=2, label="Salut lent"),
+        JobSpec("hello.flaky", jobs.flaky, queue="default", timeout=60, retries=3, label="Salut cu eșecuri"),
+        JobSpec("hello.crash", jobs.crash, queue="default", timeout=60, retries=2, label="Salut cu cădere"),
+    ]

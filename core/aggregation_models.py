@@ -1,0 +1,74 @@
+"""Snapshot tables of the aggregation engine (global tables owned by the core).
+
+A snapshot is the set of catalog indicator values of every locality of one
+*scope* (a county, or the platform for the whole country) for one period,
+computed at one moment. Pages of a county or of the country read snapshots,
+like DHIS2 serves its dashboards from analytics tables; the figures of one
+locality are read live.
+
+The tables are global on purpose: the rows are derived figures that a county
+reads about its localities, so they carry ``subject_tenant_id`` (the locality
+the figure is about) and ``scope_tenant_id`` rather than a ``tenant_id`` that
+Row-Level Security would bind to one tenant. Only :mod:`core.aggregation`
+reads and writes them, always for a scope the caller was allowed into. They
+are derived data, rewritten nightly, so they are not audited row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import IdMixin, UTCDateTime, db, utcnow
+
+AGG_NUMBER = sa.Numeric(20, 4, asdecimal=True)
+"""Indicator figures: exact decimals (counts, hours, percentages, RON)."""
+
+
+class SnapshotStatus(enum.StrEnum):
+    """Where a snapshot is in its life."""
+
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class AggSnapshot(IdMixin, db.Model):
+    """The figures of one scope (county or platform) for one period, computed at one moment."""
+
+    __tablename__ = "agg_snapshot"
+    __audited__ = False
+
+    scope_tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    period: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # Period.label: "2026" or "2026 T2"
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    status: Mapped[SnapshotStatus] = mapped_column(
+        sa.Enum(SnapshotStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        nullable=False,
+        default=SnapshotStatus.RUNNING,
+    )
+    localities: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+    __table_args__ = (sa.Index("ix_agg_snapshot_scope_period", "scope_tenant_id", "period", "computed_at"),)
+
+
+class AggValue(IdMixin, db.Model):
+    """One figure of a snapshot: a catalog code for one locality."""
+
+    __tablename__ = "agg_value"
+    __audited__ = False
+
+    snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("agg_snapshot.id", ondelete="CASCADE"), nullable=False)
+    subject_tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    code: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    value: Mapped[Decimal] = mapped_column(AGG_NUMBER, nullable=False)
+    count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __table_args__ = (
+        sa.UniqueConstraint("snapshot_id", "subject_tenant_id", "code"),
+        sa.Index("ix_agg_value_subject", "subject_tenant_id"),
+    )

@@ -1,0 +1,89 @@
+"""The county overview plugin's hook implementations (the only module the host imports).
+
+Enabled by default for counties (the county page, the councils page) and for
+the platform (the national page). Localities never have it: a locality user
+reaching ``/t/<locality>/county`` lacks ``county.view`` and gets 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from core.api import (
+    ApiBlueprint,
+    ExportFormat,
+    JobSpec,
+    NavItem,
+    Permission,
+    PluginInfo,
+    Role,
+    hookimpl,
+)
+from plugins.county_overview.exports import CSV_MIMETYPE, XLSX_MIMETYPE
+from plugins.county_overview.jobs import EXPORT_KIND, JOBS
+
+NAME = "county_overview"
+
+
+@hookimpl
+def vatra_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name=NAME,
+        label="Situația județului",
+        version="0.1.0",
+        description="Localitățile unui județ: planuri, consilii consultative, indicatori; situația națională.",
+        default_kinds=frozenset({"county", "platform"}),
+    )
+
+
+@hookimpl
+def vatra_permissions() -> list[Permission]:
+    return [
+        Permission("county.export", "Exportă situația județului (Excel, date deschise)",
+                   frozenset({Role.COUNTY_COORDINATOR})),
+        Permission("national.view", "Vede situația națională a județelor", frozenset({Role.PLATFORM_ADMIN})),
+    ]
+
+
+@hookimpl
+def vatra_blueprints() -> list[Blueprint]:
+    from plugins.county_overview.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def vatra_api_blueprints() -> list[ApiBlueprint]:
+    from plugins.county_overview.api import blp
+
+    return [blp]
+
+
+@hookimpl
+def vatra_navigation(tenant: Any, user: Any) -> list[NavItem]:
+    if tenant.is_county:
+        return [
+            NavItem("Situația județului", "county_overview.county_page", "county.view", order=20),
+            NavItem("Consiliile județului", "county_overview.councils_page", "county.view", order=21),
+        ]
+    if tenant.is_platform:
+        return [NavItem("Situația națională", "county_overview.national_page", "national.view", order=20)]
+    return []
+
+
+@hookimpl
+def vatra_jobs() -> list[JobSpec]:
+    return list(JOBS)
+
+
+@hookimpl
+def vatra_export_formats() -> list[ExportFormat]:
+    return [
+        ExportFormat("county", "xlsx", XLSX_MIMETYPE, "Situația județului (Excel)", EXPORT_KIND),
+        ExportFormat("county", "csv", CSV_MIMETYPE, "Date deschise ale județului (CSV)", EXPORT_KIND),
+        ExportFormat("councils", "xlsx", XLSX_MIMETYPE, "Consiliile județului (Excel)", EXPORT_KIND),
+        ExportFormat("national", "xlsx", XLSX_MIMETYPE, "Situația națională (Excel)", EXPORT_KIND),
+        ExportFormat("national", "csv", CSV_MIMETYPE, "Situația națională, date deschise (CSV)", EXPORT_KIND),
+    ]

@@ -1,0 +1,291 @@
+"""The county page: every locality with its plan, council, indicators and projects (no Flask here).
+
+The page costs a fixed number of queries whatever the number of localities:
+the localities (one), the plugins' statuses (one per plugin), the councils
+(one per table) and the figures (two from a snapshot, or one per plugin when
+read live). Filtering and sorting happen on the loaded rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from core.api import IndicatorDef, Period, aggregation
+from plugins.county_overview.localities import CouncilFacts, as_date, council_facts, council_members
+from tenants.models import Tenant
+from tenants.names import search_keys
+from tenants.services import get_by_slug, localities_of
+
+PLAN_CHAIN = ("draft", "submitted", "endorsed", "approved", "in_implementation", "evaluated")
+"""The prevention plan's approval chain, in order (the plan plugin's ``plan_status`` values)."""
+ENDORSED = frozenset({"endorsed", "approved", "in_implementation", "evaluated"})
+NO_PLAN = "none"
+PLAN_STATUS_LABELS = {
+    NO_PLAN: "fără plan",
+    "draft": "în lucru",
+    "submitted": "transmis consiliului",
+    "endorsed": "avizat de consiliu",
+    "approved": "aprobat prin HCL",
+    "in_implementation": "în implementare",
+    "evaluated": "evaluat",
+}
+"""Romanian msgids of the plan statuses (pages translate them)."""
+
+KEY_INDICATORS = (
+    "children_identified", "families_identified", "persons_counselled", "service_plans", "persons_trained",
+    "councils_created",
+)
+"""The catalog codes the pages show as columns (exports carry every code); a county may choose its own."""
+
+SORT_KEYS = ("name", "status", "endorsed_on", "council", "members", "trained", "meetings", "last_meeting")
+"""Sort keys of the county page besides ``ind:<code>``; a leading ``-`` sorts descending."""
+
+
+@dataclass
+class LocalityRow:
+    """One locality of the county page."""
+
+    tenant_id: int
+    slug: str
+    name: str
+    siruta: int | None
+    active: bool
+    search_keys: tuple[str, str]
+    plan_status: str
+    plan_endorsed_on: dt.date | None
+    council: CouncilFacts | None
+    indicators: dict[str, Decimal]
+    projects: list[dict[str, Any]]
+    statuses: dict[str, Any]
+
+    @property
+    def endorsed(self) -> bool:
+        """Whether this year's plan got the council's aviz (or went further)."""
+        return self.plan_status in ENDORSED
+
+    def endorsed_by(self, day: dt.date) -> bool:
+        """Whether the plan was endorsed on or before ``day`` (an endorsed plan without a recorded date counts)."""
+        return self.endorsed and (self.plan_endorsed_on is None or self.plan_endorsed_on <= day)
+
+
+@dataclass
+class Totals:
+    """The totals row of the rows shown."""
+
+    localities: int
+    active: int
+    with_plan: int
+    endorsed: int
+    councils: int
+    councils_trained: int
+    members: int
+    members_trained: int
+    meetings: int
+    indicators: dict[str, Decimal | None]
+
+
+@dataclass
+class CountyOverview:
+    """What the county page shows."""
+
+    county: Tenant
+    period: Period
+    defs: dict[str, IndicatorDef]
+    rows: list[LocalityRow]
+    all_rows: list[LocalityRow]
+    totals: Totals
+    computed_at: dt.datetime | None
+    live: bool
+    sort: str = "name"
+    query: str = ""
+    status: str = ""
+    statuses_seen: list[str] = field(default_factory=list)
+
+    key_codes: list[str] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        """Every catalog code (the exports' columns)."""
+        return list(self.defs)
+
+
+def key_codes(defs: Mapping[str, IndicatorDef], county: Tenant | None = None) -> list[str]:
+    """The codes shown as columns: the county's choice, else :data:`KEY_INDICATORS`, else the first six."""
+    chosen = (((county.settings or {}) if county is not None else {}).get("county_overview") or {}).get(
+        "key_indicators"
+    ) or KEY_INDICATORS
+    codes = [c for c in chosen if c in defs]
+    return codes or list(defs)[:6]
+
+
+def _row(tenant: Tenant, status: Mapping[str, Any], council: CouncilFacts | None,
+         values: Mapping[str, Decimal]) -> LocalityRow:
+    return LocalityRow(
+        tenant_id=tenant.id,
+        slug=tenant.slug,
+        name=tenant.display_name,
+        siruta=tenant.siruta,
+        active=tenant.active,
+        search_keys=(tenant.search_key_a, tenant.search_key_i),
+        plan_status=status.get("plan_status") or NO_PLAN,
+        plan_endorsed_on=as_date(status.get("plan_endorsed_on")),
+        council=council,
+        indicators=dict(values),
+        projects=list(status.get("pin_projects") or []),
+        statuses=dict(status),
+    )
+
+
+def build_rows(county: Tenant, period: Period) -> tuple[list[LocalityRow], aggregation.Figures]:
+    """Every locality of ``county`` (active or not) with its facts, read set-based."""
+    localities = localities_of(county)
+    ids = [t.id for t in localities]
+    statuses = aggregation.locality_status(ids, period.year, county_ids=[county.id])
+    councils = council_facts(ids, county.id)
+    figures = aggregation.figures(county, ids, period)
+    rows = [
+        _row(t, statuses.get(t.id, {}), councils.get(t.id), figures.values.get(t.id, {})) for t in localities
+    ]
+    return rows, figures
+
+
+@dataclass
+class LocalityDetail:
+    """One locality, read-only, as its county sees it: live figures, council members, every plugin's status."""
+
+    row: LocalityRow
+    members: list[dict[str, Any]]
+    defs: dict[str, IndicatorDef]
+    period: Period
+
+    @property
+    def statuses(self) -> dict[str, Any]:
+        return self.row.statuses
+
+    live = True
+
+
+def locality_detail(county: Tenant, slug: str, period: Period) -> LocalityDetail | None:
+    """A locality of ``county`` by slug (None when it is not one of the county's) with live figures."""
+    tenant = get_by_slug(slug)
+    if tenant is None or tenant.parent_id != county.id or not tenant.is_locality:
+        return None
+    status = aggregation.locality_status([tenant.id], period.year, county_ids=[county.id]).get(tenant.id, {})
+    council = council_facts([tenant.id], county.id).get(tenant.id)
+    values = aggregation.live_values([tenant.id], period, county_ids=[county.id]).get(tenant.id, {})
+    return LocalityDetail(
+        row=_row(tenant, status, council, values),
+        members=council_members(tenant.id, county.id),
+        defs=aggregation.catalog(),
+        period=period,
+    )
+
+
+def matches(row: LocalityRow, query: str) -> bool:
+    """Whether the locality's name matches ``query`` whatever the spelling (diacritics, â/î, cedilla)."""
+    key_a, key_i = search_keys(query)
+    if not key_a and not key_i:
+        return True
+    return key_a in row.search_keys[0] or key_i in row.search_keys[1]
+
+
+def filter_rows(rows: Iterable[LocalityRow], query: str = "", status: str = "") -> list[LocalityRow]:
+    """The rows whose name matches ``query`` and whose plan status is ``status`` (``"none"``: no plan)."""
+    return [r for r in rows if matches(r, query) and (not status or r.plan_status == status)]
+
+
+def _sort_value(row: LocalityRow, key: str) -> Any:
+    council = row.council
+    if key == "name":
+        return row.search_keys[0]
+    if key == "status":
+        return PLAN_CHAIN.index(row.plan_status) if row.plan_status in PLAN_CHAIN else -1
+    if key == "endorsed_on":
+        return row.plan_endorsed_on
+    if key == "council":
+        return council is not None
+    if key == "members":
+        return council.members if council else 0
+    if key == "trained":
+        return council.members_trained if council else 0
+    if key == "meetings":
+        return council.meetings if council else 0
+    if key == "last_meeting":
+        return council.last_meeting if council else None
+    if key.startswith("ind:"):
+        return row.indicators.get(key[4:])
+    raise ValueError(f"unknown sort key {key!r}")
+
+
+def valid_sort(sort: str, codes: Iterable[str]) -> bool:
+    """Whether ``sort`` names a known column (with an optional leading ``-``)."""
+    key = sort.removeprefix("-")
+    return key in SORT_KEYS or (key.startswith("ind:") and key[4:] in set(codes))
+
+
+def sort_rows(rows: Sequence[LocalityRow], sort: str) -> list[LocalityRow]:
+    """Rows sorted by ``sort`` (``-`` for descending); empty values last, then by name."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    present = [r for r in rows if _sort_value(r, key) is not None]
+    missing = [r for r in rows if _sort_value(r, key) is None]
+    present.sort(key=lambda r: r.search_keys[0])
+    present.sort(key=lambda r: _sort_value(r, key), reverse=descending)
+    missing.sort(key=lambda r: r.search_keys[0])
+    return present + missing
+
+
+def totals_of(rows: Sequence[LocalityRow], defs: Mapping[str, IndicatorDef]) -> Totals:
+    """The totals row: counts, council sums and each indicator added up as the catalog says."""
+    councils = [r.council for r in rows if r.council is not None]
+    values = {r.tenant_id: r.indicators for r in rows}
+    return Totals(
+        localities=len(rows),
+        active=sum(1 for r in rows if r.active),
+        with_plan=sum(1 for r in rows if r.plan_status != NO_PLAN),
+        endorsed=sum(1 for r in rows if r.endorsed),
+        councils=len(councils),
+        councils_trained=sum(1 for c in councils if c.trained),
+        members=sum(c.members for c in councils),
+        members_trained=sum(c.members_trained for c in councils),
+        meetings=sum(c.meetings for c in councils),
+        indicators=aggregation.aggregate(values, list(defs), defs=defs),
+    )
+
+
+def county_overview(county: Tenant, period: Period, *, sort: str = "name", query: str = "",
+                    status: str = "") -> CountyOverview:
+    """The county page's data: rows filtered and sorted, with their totals."""
+    defs = aggregation.catalog()
+    all_rows, figures = build_rows(county, period)
+    if not valid_sort(sort, defs):
+        sort = "name"
+    shown = sort_rows(filter_rows(all_rows, query, status), sort)
+    return CountyOverview(
+        county=county,
+        period=period,
+        defs=defs,
+        rows=shown,
+        all_rows=all_rows,
+        totals=totals_of(shown, defs),
+        computed_at=figures.computed_at,
+        live=figures.live,
+        sort=sort,
+        query=query,
+        status=status,
+        statuses_seen=sorted({r.plan_status for r in all_rows}, key=_status_order),
+        key_codes=key_codes(defs, county),
+    )
+
+
+def _status_order(status: str) -> int:
+    return PLAN_CHAIN.index(status) if status in PLAN_CHAIN else -1
+
+
+def not_endorsed_by(rows: Iterable[LocalityRow], day: dt.date) -> list[LocalityRow]:
+    """The compliance list: localities with no plan endorsed on or before ``day``, by name."""
+    return sorted((r for r in rows if not r.endorsed_by(day)), key=lambda r: r.search_keys[0])
