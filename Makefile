@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+PYTEST_ARGS ?= -n auto
 
 .PHONY: install run test lint worker bench clean
 

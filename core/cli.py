@@ -64,10 +64,14 @@ cli = VatraGroup(create_app=_create_app, add_version_option=True, help="Vatra: a
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve(host: str, port: int) -> None:
-    """Serve the platform (development server; use gunicorn in production)."""
-    app = current_app._get_current_object()
-    click.echo(f"Vatra: http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    """Serve the platform on plain HTTP for one machine (production: gunicorn behind TLS)."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # noqa: SLF001
+    # plain HTTP on this machine: a Secure cookie would never come back and nobody could log in
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    click.echo(f"Vatra: http://{host}:{port}/  (server de dezvoltare; în producție: gunicorn în spatele TLS)")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 # -- tenants ---------------------------------------------------------------------------------

@@ -50,7 +50,6 @@ from tenants.names import display_name
 
 TEST_PASSWORD = "parola-de-test-123"  # noqa: S105 - test fixture only
 PG_ADMIN_URL = os.environ.get("VATRA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_TEST_URL = os.environ.get("VATRA_TEST_REDIS", "redis://127.0.0.1:6379/7")
 
 _counter = itertools.count(1)
 _api_app: contextvars.ContextVar[Flask] = contextvars.ContextVar("vatra_test_app")
@@ -410,17 +409,3 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
     """``app`` with its application context pushed."""
     with app.app_context():
         yield app
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """The test Redis (database 7 of the machine's server), emptied before the test."""
-    import redis
-
-    conn = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        conn.ping()
-    except redis.exceptions.ConnectionError:
-        service_missing("Redis")
-    conn.flushdb()
-    return REDIS_TEST_URL

@@ -1221,12 +1221,16 @@ def indicator_values(tenant_ids: Sequence[int], period: Period) -> list[Indicato
 
 
 def locality_status(tenant_ids: Sequence[int], year: int) -> dict[int, dict[str, Any]]:
-    """Per locality, the projects running in ``year`` it takes part in, with its roles (one query)."""
+    """Per locality, the projects it takes part in that had started by the end of ``year`` (one query).
+
+    Finished projects stay listed (flagged ``running: False``): the councils and
+    posts they created outlive them, and the county still reports on them.
+    """
     ids = list(tenant_ids)
     if not ids:
         return {}
     rows = db.session.execute(
-        sa.select(ProjectLocality, Project.id, Project.title)
+        sa.select(ProjectLocality, Project.id, Project.title, Project.end_date)
         .join(
             Project,
             sa.and_(Project.tenant_id == ProjectLocality.tenant_id, Project.id == ProjectLocality.project_id),
@@ -1234,12 +1238,11 @@ def locality_status(tenant_ids: Sequence[int], year: int) -> dict[int, dict[str,
         .where(
             ProjectLocality.locality_tenant_id.in_(ids),
             Project.start_date <= dt.date(year, 12, 31),
-            Project.end_date >= dt.date(year, 1, 1),
         )
         .order_by(ProjectLocality.locality_tenant_id, Project.start_date, Project.id)
     ).all()
     out: dict[int, dict[str, Any]] = {}
-    for link, project_id, title in rows:
+    for link, project_id, title, end_date in rows:
         entry = out.setdefault(link.locality_tenant_id, {"pin_projects": [], "pin_summary": ""})
         roles = locality_roles(link)
         entry["pin_projects"].append(
@@ -1249,6 +1252,7 @@ def locality_status(tenant_ids: Sequence[int], year: int) -> dict[int, dict[str,
                 "employs_staff": link.employs_staff,
                 "creates_council": link.creates_council,
                 "roles": roles,
+                "running": end_date >= dt.date(year, 1, 1),
             }
         )
     for entry in out.values():

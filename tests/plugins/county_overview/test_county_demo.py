@@ -84,3 +84,6 @@ def test_olt_page_lists_112_localities_the_20_councils_and_correct_totals(app, m
         "councils": (2, 20), "councils_trained": (2, 20), "members_trained": (12, 140)}
     councils_html = client.get(f"/t/{olt.slug}/county/councils?year=2009").get_data(as_text=True)
     assert councils_html.count('<th scope="row">') == 20
+    # the project ended in 2009; this year's councils page still lists the 20 councils it created
+    this_year = client.get(f"/api/v1/t/{olt.slug}/county/councils", headers=api_headers(coordinator, olt)).get_json()
+    assert sorted(t.id for t in localities if t.slug in {r["slug"] for r in this_year["rows"]}) == project_localities

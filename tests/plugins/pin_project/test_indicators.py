@@ -258,6 +258,7 @@ def test_locality_status_lists_the_projects_and_roles(olt):
     with olt.app.app_context(), tenancy.read_scope([olt.county.id, a, b, c]):
         status = plugin.vatra_locality_status(tenant_ids=[a, b, c], year=2009)
         later = plugin.vatra_locality_status(tenant_ids=[a, b, c], year=2011)
+        before = plugin.vatra_locality_status(tenant_ids=[a, b, c], year=2007)
     assert set(status) == {a, b}
     assert status[a]["pin_projects"] == [
         {
@@ -266,7 +267,10 @@ def test_locality_status_lists_the_projects_and_roles(olt):
             "employs_staff": True,
             "creates_council": True,
             "roles": ["angajează personal", "înființează consiliu comunitar consultativ"],
+            "running": True,
         }
     ]
     assert status[b]["pin_summary"] == "Proiect de test (înființează consiliu comunitar consultativ)"
-    assert later == {}
+    # a finished project stays listed (its councils outlive it); one not yet started is not
+    assert set(later) == {a, b} and later[a]["pin_projects"][0]["running"] is False
+    assert before == {}
