@@ -27,12 +27,15 @@ from core.contrib import (
     Widget,
 )
 from core.hooks import hookimpl
-from core.jobs import JobContext, enqueue
+from core.i18n import format_amount, format_money, format_number, format_percent, month_name, translate
+from core.jobs import JobContext, PermanentJobError, enqueue
 from core.tenancy import current_tenant_id, read_scope, tenant_context
+from core.text import N_, Message
 from tenants.resolution import current_tenant
 
 __all__ = [
     "ALL_ROLES",
+    "N_",
     "STAFF",
     "ApiBlueprint",
     "DemoContext",
@@ -41,8 +44,10 @@ __all__ = [
     "IndicatorValue",
     "JobContext",
     "JobSpec",
+    "Message",
     "NavItem",
     "Period",
+    "PermanentJobError",
     "Permission",
     "PluginInfo",
     "Role",
@@ -54,9 +59,15 @@ __all__ = [
     "current_tenant",
     "current_tenant_id",
     "enqueue",
+    "format_amount",
+    "format_money",
+    "format_number",
+    "format_percent",
     "has_permission",
     "hookimpl",
+    "month_name",
     "read_scope",
     "require",
     "tenant_context",
+    "translate",
 ]

@@ -67,7 +67,7 @@ def serve(host: str, port: int) -> None:
     """Serve the platform on plain HTTP for one machine (production: gunicorn behind TLS)."""
     from werkzeug.serving import run_simple
 
-    app = current_app._get_current_object()  # noqa: SLF001
+    app = current_app._get_current_object()
     # plain HTTP on this machine: a Secure cookie would never come back and nobody could log in
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     click.echo(f"Vatra: http://{host}:{port}/  (server de dezvoltare; în producție: gunicorn în spatele TLS)")

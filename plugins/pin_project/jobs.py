@@ -7,7 +7,7 @@ Each job runs inside its tenant's scope (see ``vatra_jobs`` in
 
 from __future__ import annotations
 
-from core.api import JobContext, JobSpec
+from core.api import JobContext, JobSpec, PermanentJobError
 from plugins.pin_project import exports, services
 from plugins.pin_project.models import Project
 
@@ -18,7 +18,7 @@ FINANCIAL_XLSX = "pin_project.financial_xlsx"
 def _project(project_id: int) -> Project:
     project = services.get_project(project_id)
     if project is None:
-        raise LookupError(f"project {project_id} does not exist in this tenant")
+        raise PermanentJobError(f"project {project_id} does not exist in this tenant")
     return project
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 
-from core.api import IndicatorDef
+from core.api import IndicatorDef, aggregation
 
 CATALOG = (
     IndicatorDef("children_identified", "Copii identificați în risc de separare de familie", "copii", sensitive=True),
@@ -27,20 +27,18 @@ CATALOG = (
 )
 
 
+def _app_catalog() -> dict[str, IndicatorDef]:
+    return aggregation.catalog() if has_app_context() else {}
+
+
 def known_codes() -> set[str]:
     """Every code of the app's catalog (all plugins), or this plugin's own outside an app."""
-    codes = {d.code for d in CATALOG}
-    if has_app_context():
-        host = current_app.extensions.get("vatra_plugins")
-        codes |= set(getattr(host, "indicators", {}) or {})
-    return codes
+    return {d.code for d in CATALOG} | set(_app_catalog())
 
 
 def catalog_choices() -> list[tuple[str, str]]:
     """``(code, label)`` pairs for a select box, sorted by label."""
     labels = {d.code: d.label for d in CATALOG}
-    if has_app_context():
-        host = current_app.extensions.get("vatra_plugins")
-        for code, definition in (getattr(host, "indicators", {}) or {}).items():
-            labels.setdefault(code, definition.label)
+    for code, definition in _app_catalog().items():
+        labels.setdefault(code, definition.label)
     return sorted(labels.items(), key=lambda item: item[1])
