@@ -54,7 +54,7 @@ from flask import has_app_context
 from flask.cli import with_appcontext
 
 from core.aggregation_models import AggSnapshot, AggValue, SnapshotStatus
-from core.contrib import IndicatorDef, JobSpec, Period
+from core.contrib import IndicatorDef, JobSpec, Period, Widget
 from core.db import db, utcnow
 from core.plugins import host
 from core.tenancy import read_scope
@@ -187,6 +187,12 @@ def locality_status(
             if int(tid) in merged:
                 merged[int(tid)].update(status or {})
     return merged
+
+
+def locality_detail(tenant_id: int, year: int, *, county_id: int) -> list[tuple[str, Widget]]:
+    """Every plugin's read-only blocks about one locality (``vatra_locality_detail``), read from its county."""
+    with read_scope([tenant_id, county_id]):
+        return host().collect("vatra_locality_detail", tenant_id=tenant_id, year=year)
 
 
 # -- adding up --------------------------------------------------------------------------------

@@ -144,6 +144,19 @@ def vatra_locality_status(tenant_ids: list[int], year: int) -> dict[int, dict[st
 
 
 @hookspec
+def vatra_locality_detail(tenant_id: int, year: int) -> list[Widget]:
+    """Give read-only blocks about one locality for its county's drill-down page.
+
+    Called by the county overview inside a read-only scope over the locality
+    and its county (so a county coordinator reads the locality's data without
+    ever entering its tenant). Return :class:`core.api.Widget` objects whose
+    ``context`` holds plain values only (dicts, lists, strings, numbers): the
+    template renders after the scope is left. ``permission`` is checked in the
+    county (e.g. ``"county.view"``).
+    """
+
+
+@hookspec
 def vatra_jobs() -> list[JobSpec]:
     """Declare the background jobs the plugin can run.
 

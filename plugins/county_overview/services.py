@@ -161,6 +161,7 @@ class LocalityDetail:
     members: list[dict[str, Any]]
     defs: dict[str, IndicatorDef]
     period: Period
+    blocks: list[Any] = field(default_factory=list)
 
     @property
     def statuses(self) -> dict[str, Any]:
@@ -182,6 +183,7 @@ def locality_detail(county: Tenant, slug: str, period: Period) -> LocalityDetail
         members=council_members(tenant.id, county.id),
         defs=aggregation.catalog(),
         period=period,
+        blocks=[w for _plugin, w in aggregation.locality_detail(tenant.id, period.year, county_id=county.id)],
     )
 
 

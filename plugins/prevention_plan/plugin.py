@@ -125,6 +125,14 @@ def vatra_locality_status(tenant_ids: list[int], year: int) -> dict[int, dict[st
 
 
 @hookimpl
+def vatra_locality_detail(tenant_id: int, year: int) -> list[Widget]:
+    summary = services.readonly_summary(tenant_id, year)
+    if summary is None:
+        return []
+    return [Widget("Planul de prevenire", "prevention_plan/_county_readonly.html", "county.view", {"plan": summary})]
+
+
+@hookimpl
 def vatra_jobs() -> list[JobSpec]:
     return [
         JobSpec("prevention_plan.export_docx", jobs.export_docx, queue="exports", label="Plan de prevenire (Word)"),

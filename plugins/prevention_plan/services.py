@@ -362,6 +362,46 @@ def current_plan(year: int) -> Plan | None:
     return plans[0] if plans else None
 
 
+def readonly_summary(tenant_id: int, year: int) -> dict[str, Any] | None:
+    """The current plan of ``tenant_id`` for ``year`` as plain data, with each indicator's values of the year.
+
+    For readers outside the tenant (the county's drill-down, inside a read
+    scope): the tenant is named explicitly, nothing is written, and the result
+    holds no ORM object.
+    """
+    plan = db.session.execute(
+        sa.select(Plan)
+        .where(Plan.tenant_id == tenant_id, Plan.year == year, Plan.is_current.is_(True))
+        .options(*_tree_options())
+    ).scalar_one_or_none()
+    if plan is None:
+        return None
+    values = live_values(plan, year)
+    objectives = []
+    for objective in plan.objectives:
+        activities = []
+        for activity in objective.activities:
+            indicators = []
+            for indicator in activity.indicators:
+                by_quarter = values.get(indicator.id, {})
+                total = sum((row.value for row in by_quarter.values()), Decimal(0)) if by_quarter else None
+                indicators.append(
+                    {"label": indicator.label, "unit": indicator.unit, "target": plain_decimal(indicator.target),
+                     "value": plain_decimal(total)}
+                )
+            activities.append(
+                {"text": activity.text, "responsible": [r.name for r in activity.responsible], "indicators": indicators}
+            )
+        objectives.append({"number": objective.number, "title": objective.title, "activities": activities})
+    return {
+        "title": plan.title,
+        "status": plan.status.value,
+        "revision": plan.revision,
+        "general_objective": plan.general_objective,
+        "objectives": objectives,
+    }
+
+
 def revisions(plan: Plan) -> list[Plan]:
     """Every revision of the plan's year, newest first."""
     return list_plans(plan.year, include_old_revisions=True)

@@ -102,6 +102,10 @@ class Throwaway:
         return {t: {"throwaway": year} for t in tenant_ids}
 
     @hookimpl
+    def vatra_locality_detail(self, tenant_id: int, year: int) -> list[Widget]:
+        return [Widget("Detaliu de test", "throwaway_widget.html", "county.view", {"n": tenant_id})]
+
+    @hookimpl
     def vatra_jobs(self) -> list[JobSpec]:
         return [JobSpec("throwaway.noop", lambda ctx: None, label="Nimic")]
 
@@ -144,9 +148,11 @@ def test_in_process_plugin_contributes_routes_permissions_indicators_jobs(app, w
         values = plugins.collect("vatra_indicator_values", tenant_ids=[tenant.id], period=Period(2026))
         status = plugins.collect("vatra_locality_status", tenant_ids=[tenant.id], year=2026)
         exports = plugins.collect("vatra_export_formats")
+        details = plugins.collect("vatra_locality_detail", tenant_id=tenant.id, year=2026)
     assert ("throwaway", IndicatorValue(tenant.id, "throwaway_count", Decimal(26))) in values
     assert ("throwaway", {tenant.id: {"throwaway": 2026}}) in status
     assert dict(exports)["throwaway"].job_kind == "throwaway.noop"
+    assert dict(details)["throwaway"].context == {"n": tenant.id}
     assert "/api/v1/t/{tenant}/throwaway/" in client.get("/api/v1/openapi.json").get_json()["paths"]
 
 
