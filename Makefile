@@ -35,5 +35,10 @@ lint: install
 worker: install instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/vatra worker
 
+# needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); both scripts say so and stop when it is missing
+bench: install
+	$(BIN)/python benchmarks/generate.py
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) instance build *.egg-info

@@ -204,8 +204,33 @@ def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
         values[TENANT_ARG] = g.tenant.slug
 
 
+def _carries_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_carries_nul(k) or _carries_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_carries_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """A NUL character is no text anyone types, and PostgreSQL refuses it in any string: 400 before it gets there."""
+    fields = list(request.args.items(multi=True))
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        fields += list(request.form.items(multi=True))
+    if (
+        "\x00" in request.path
+        or any(_carries_nul(k) or _carries_nul(v) for k, v in fields)
+        or (request.is_json and _carries_nul(request.get_json(silent=True)))
+    ):
+        abort(400, description="Cererea conține caracterul NUL, care nu este permis.")
+
+
 def _before_request() -> Any:
     g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+    _refuse_nul()
+    audit.set_enabled(current_app.config.get("AUDIT_ENABLED", True))  # off only for benchmarks
     _authenticate_bearer()
     user = current_user if current_user.is_authenticated else None
     token = g.get("api_token")
@@ -258,11 +283,17 @@ def _teardown(exc: BaseException | None) -> None:
 
 def _mark_token_used(response: Any) -> Any:
     token = g.get("api_token")
-    if token is not None and response.status_code < 400:
-        now = utcnow()
+    if token is None or response.status_code >= 400:
+        return response
+    now = utcnow()
+    try:  # best effort: a database gone by now must not turn a done request into an error
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
             db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
             db.session.commit()
+    except sa.exc.DBAPIError:
+        from core.errors import rollback_quietly
+
+        rollback_quietly()
     return response
 
 

@@ -55,7 +55,7 @@ from flask.cli import with_appcontext
 
 from core.aggregation_models import AggSnapshot, AggValue, SnapshotStatus
 from core.contrib import IndicatorDef, JobSpec, Period, Widget
-from core.db import db, utcnow
+from core.db import db, in_ids, utcnow
 from core.plugins import host
 from core.tenancy import read_scope
 from tenants.models import Tenant, TenantKind
@@ -131,7 +131,7 @@ def _parents_of(tenant_ids: Sequence[int]) -> list[int]:
     if not tenant_ids:
         return []
     rows = db.session.execute(
-        sa.select(Tenant.parent_id).where(Tenant.id.in_(list(tenant_ids)), Tenant.parent_id.is_not(None)).distinct()
+        sa.select(Tenant.parent_id).where(in_ids(Tenant.id, tenant_ids), Tenant.parent_id.is_not(None)).distinct()
     )
     return [int(p) for p in rows.scalars()]
 
@@ -268,7 +268,7 @@ def snapshot_values(snapshot: AggSnapshot, subject_ids: Iterable[int] | None = N
         AggValue.snapshot_id == snapshot.id
     )
     if subject_ids is not None:
-        stmt = stmt.where(AggValue.subject_tenant_id.in_(list(subject_ids)))
+        stmt = stmt.where(in_ids(AggValue.subject_tenant_id, subject_ids))
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for tenant_id, code, value in db.session.execute(stmt):
         out[int(tenant_id)][code] = Decimal(value)

@@ -26,8 +26,9 @@ from core.contrib import (
     PluginInfo,
     Widget,
 )
+from core.errors import commit_on_response
 from core.hooks import hookimpl
-from core.i18n import format_amount, format_money, format_number, format_percent, month_name, translate
+from core.i18n import format_amount, format_day, format_money, format_number, format_percent, month_name, translate
 from core.jobs import JobContext, PermanentJobError, enqueue
 from core.tenancy import current_tenant_id, read_scope, tenant_context
 from core.text import N_, Message
@@ -55,11 +56,13 @@ __all__ = [
     "Widget",
     "abort",
     "aggregation",
+    "commit_on_response",
     "current_roles",
     "current_tenant",
     "current_tenant_id",
     "enqueue",
     "format_amount",
+    "format_day",
     "format_money",
     "format_number",
     "format_percent",

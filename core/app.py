@@ -10,11 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.routing import IntegerConverter
 
 from core import access, errors, i18n
 from core.apidoc import make_api
 from core.config import load_config
-from core.db import db
+from core.db import MAX_ID, db
 from core.plugins import PluginHost
 from core.ratelimit import limiter
 
@@ -34,6 +35,14 @@ SECURITY_HEADERS = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs: an id the database's integer columns can hold, otherwise the route does not match (404)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()) -> Flask:
     """Build a Vatra app.
 
@@ -42,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
     besides those found through the ``vatra.plugins`` entry points.
     """
     app = Flask("core", instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
 

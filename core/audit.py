@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
+from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from core.db import UTCDateTime, db, utcnow
 
@@ -284,13 +285,15 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
         key = attr.key
         if key in exclude:
             continue
-        hist = state.attrs[key].history
         if action == "insert":
             value = getattr(obj, key)
             if value is None:
                 continue
             out[key] = [None, "***" if key in redact else value]
-        elif action == "delete":
+            continue
+        # what state.attrs[key].history returns, without building an AttributeState for every attribute
+        hist = state.get_history(key, PASSIVE_NO_INITIALIZE)
+        if action == "delete":
             value = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
             out[key] = ["***" if key in redact else value, None]
         elif hist.has_changes():

@@ -161,6 +161,52 @@ def deactivate(slugs: tuple[str, ...]) -> None:
     click.echo(f"{len(slugs)} dezactivate.")
 
 
+@tenants.command("export")
+@click.argument("slug")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="the archive (.zip)")
+@with_appcontext
+def export_tenant(slug: str, output: Path) -> None:
+    """Write a tenant's complete data and files to one archive (see tenants/backup.py)."""
+    from tenants import backup
+
+    engine = backup.owner_engine(current_app.config["DATABASE_OWNER_URL"])
+    try:
+        report = backup.export_tenant(engine, db.metadata, Path(current_app.config["VATRA_FILES"]), slug, output)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    with tenancy.system_context():
+        details = {"archive": output.name, "rows": sum(report.tables.values()), "files": report.files}
+        audit.record_event("tenant_exported", tenant_id=report.tenant_id, entity="tenant", entity_id=report.tenant_id,
+                           details=details)
+        db.session.commit()
+    click.echo(f"{slug}: {sum(report.tables.values())} rânduri din {len(report.tables)} tabele, "
+               f"{report.files} fișiere → {output}")
+
+
+@tenants.command("import")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_tenant(archive: Path) -> None:
+    """Restore a tenant's archive into an empty database (one transaction: all or nothing)."""
+    from tenants import backup
+
+    engine = backup.owner_engine(current_app.config["DATABASE_OWNER_URL"])
+    try:
+        report = backup.import_tenant(engine, db.metadata, Path(current_app.config["VATRA_FILES"]), archive)
+    except backup.BackupError as exc:
+        raise click.ClickException(f"nimic nu a fost importat: {exc}") from exc
+    finally:
+        engine.dispose()
+    with tenancy.system_context():
+        details = {"archive": archive.name, "rows": sum(report.tables.values()), "files": report.files}
+        audit.record_event("tenant_imported", tenant_id=report.tenant_id, entity="tenant", entity_id=report.tenant_id,
+                           details=details)
+        db.session.commit()
+    click.echo(f"{report.tenant_slug}: {sum(report.tables.values())} rânduri și {report.files} fișiere importate.")
+
+
 # -- users -----------------------------------------------------------------------------------
 
 

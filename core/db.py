@@ -9,12 +9,15 @@ and the two tenancy walls of :mod:`core.tenancy`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -88,6 +91,45 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+MAX_ID = 2**31 - 1
+"""The largest id (and count) an ``Integer`` column holds on every database."""
+
+MAX_PAGE = 100_000
+"""The last page number a list answers (a larger one would overflow the database's integers)."""
+
+
+def clamp_page(number: int) -> int:
+    """A requested page number kept between 1 and :data:`MAX_PAGE`."""
+    return min(max(1, number), MAX_PAGE)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile("[\x0b\x0c]")
+
+
+def clean_text(value: Any) -> Any:
+    """Text without the control characters no document format can hold (Word's line break becomes a newline).
+
+    Applied to every text column on assignment, so a pasted ``\\x0b`` or a
+    stray ``\\x1d`` cannot make a Word or Excel export fail later.
+    """
+    if isinstance(value, str) and (_CONTROL.search(value) or _BREAKS.search(value)):
+        return _CONTROL.sub("", _BREAKS.sub("\n", value))
+    return value
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _clean_text_columns(mapper: Mapper[Any], cls: type) -> None:
+    for prop in mapper.column_attrs:
+        kind = prop.columns[0].type
+        if isinstance(kind, sa.String) and not isinstance(kind, sa.Enum):
+            event.listen(getattr(cls, prop.key), "set", _on_set_text, retval=True)
+
+
+def _on_set_text(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+    return clean_text(value)
+
+
 class IdMixin:
     """An integer surrogate key."""
 
@@ -159,3 +201,17 @@ def tenant_tables() -> list[sa.Table]:
         if issubclass(m.class_, TenantScoped) and isinstance(m.local_table, sa.Table)
     }
     return [tables[name] for name in sorted(tables)]
+
+
+def in_ids(column: Any, ids: Any) -> sa.ColumnElement[bool]:
+    """``column IN (ids)`` for a set of integer ids: one array parameter on PostgreSQL.
+
+    A county's or the country's localities are thousands of ids; as a plain
+    ``IN`` each would be a bound parameter of its own, and rendering and
+    parsing statements thousands of parameters long cost more than running
+    them (benchmarks/RESULTS.md). Other databases get the plain ``IN``.
+    """
+    values = [int(i) for i in ids]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.Integer)))
+    return column.in_(values)

@@ -32,7 +32,7 @@ from flask_smorest import abort as api_abort
 from marshmallow import fields, validate
 
 from core.access import has_permission, require
-from core.db import db
+from core.db import clamp_page, db
 from core.jobs import Job, JobStateError, JobStatus, UnknownJobKindError, all_specs, retry_job
 from core.jobs import files as job_files
 from core.jobs.settings import QUEUES, queue_name
@@ -69,7 +69,7 @@ def status_label(status: JobStatus | str) -> str:
 def kind_label(kind: str) -> str:
     """The label a plugin gave a job kind (the kind itself when none)."""
     spec = all_specs().get(kind)
-    return (spec.label or kind) if spec is not None else kind
+    return _(spec.label) if spec is not None and spec.label else kind
 
 
 def _job_or_404(job_id: int, *, api: bool = False) -> Job:
@@ -121,7 +121,7 @@ def _retry(job: Job) -> Job:
 @require("jobs.view")
 def index() -> Any:
     """The tenant's jobs, newest first, with their progress and results."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = clamp_page(request.args.get("page", 1, type=int) or 1)
     status = request.args.get("status")
     query = sa.select(Job).order_by(Job.id.desc())
     if status in {s.value for s in JobStatus}:
@@ -363,7 +363,10 @@ class Jobs(MethodView):
         if args.get("kind"):
             query = query.where(Job.kind == args["kind"])
         page = db.paginate(
-            query, page=pagination_parameters.page, per_page=pagination_parameters.page_size, error_out=False
+            query,
+            page=clamp_page(pagination_parameters.page),
+            per_page=pagination_parameters.page_size,
+            error_out=False,
         )
         pagination_parameters.item_count = page.total
         return list(page.items)
@@ -384,7 +387,10 @@ class JobById(MethodView):
 class JobFile(MethodView):
     """A job's result file."""
 
-    @blp.response(200, {"format": "binary", "type": "string"}, content_type="application/octet-stream")
+    @blp.response(
+        200, {"format": "binary", "type": "string"}, content_type="*/*",
+        description="The file as the job made it (Word, Excel, CSV…), with its own media type.",
+    )
     @require("jobs.view")
     def get(self, job_id: int) -> Any:
         """Download the result (404 until the job succeeded with a file)."""

@@ -21,14 +21,15 @@ import sqlalchemy as sa
 
 APP_ROLE = "vatra_app"
 
+SYSTEM = "(SELECT current_setting('vatra.system', true)) = 'on'"
 READ = (
-    "(current_setting('vatra.system', true) = 'on' OR tenant_id = ANY ("
-    "string_to_array(NULLIF(current_setting('vatra.read_tenants', true), ''), ',')::int[]))"
+    f"({SYSTEM} OR tenant_id IN (SELECT unnest("
+    "string_to_array(NULLIF(current_setting('vatra.read_tenants', true), ''), ',')::int[])))"
 )
-WRITE = (
-    "(current_setting('vatra.system', true) = 'on' OR tenant_id = "
-    "NULLIF(current_setting('vatra.write_tenant', true), '')::int)"
-)
+WRITE = f"({SYSTEM} OR tenant_id = (SELECT NULLIF(current_setting('vatra.write_tenant', true), '')::int))"
+"""The policies read each setting once per statement (sub-selects: an InitPlan, a hashed SubPlan), not once
+per row: re-parsing a county's or the country's list of tenants on every row made a national read take
+seconds to minutes (benchmarks/RESULTS.md)."""
 
 APPEND_ONLY = {"audit_entry"}
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from core.db import TenantScoped, db
@@ -146,6 +147,13 @@ def _filter_tenant_rows(state: Any) -> None:
         only = ids[0]
         criteria = with_loader_criteria(
             TenantScoped, lambda cls: cls.tenant_id == only, include_aliases=True
+        )
+    elif state.session.get_bind().dialect.name == "postgresql":
+        # one array parameter, not one parameter per tenant: a county's or the country's scope of
+        # thousands of tenants made every statement thousands of binds long (benchmarks/RESULTS.md)
+        many_ids = sa.bindparam("vatra_scope_tenants", list(ids) or [-1], type_=ARRAY(sa.Integer))
+        criteria = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == sa.any_(many_ids), include_aliases=True
         )
     else:
         many = list(ids) or [-1]

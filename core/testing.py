@@ -409,3 +409,16 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
     """``app`` with its application context pushed."""
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The machine's Redis (database 7) for tests that only talk to it; nothing is flushed."""
+    import redis
+
+    url = os.environ.get("VATRA_TEST_REDIS", "redis://127.0.0.1:6379/7")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        service_missing("Redis")
+    return url

@@ -102,6 +102,7 @@ class Council(TenantScoped, TimestampMixin, db.Model):
     established_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     trained_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)  # optimistic locking
 
     members: Mapped[list[CouncilMember]] = relationship(
         back_populates="council",
@@ -117,6 +118,7 @@ class Council(TenantScoped, TimestampMixin, db.Model):
     )
 
     __table_args__ = tenant_table_args(sa.UniqueConstraint("tenant_id", "name"))
+    __mapper_args__ = {"version_id_col": version}  # two people editing: the second gets 409
 
 
 class CouncilMember(TenantScoped, TimestampMixin, db.Model):
@@ -137,12 +139,14 @@ class CouncilMember(TenantScoped, TimestampMixin, db.Model):
     valid_from: Mapped[dt.date | None] = mapped_column(sa.Date)
     valid_to: Mapped[dt.date | None] = mapped_column(sa.Date)
     trained_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)  # optimistic locking
 
     council: Mapped[Council] = relationship(back_populates="members", foreign_keys=[council_id])
 
     __table_args__ = tenant_table_args(
         tenant_fk("council_id", "council"), sa.Index("ix_council_member_tenant_council", "tenant_id", "council_id")
     )
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CouncilMeeting(TenantScoped, TimestampMixin, db.Model):

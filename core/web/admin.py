@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from core.access import require
-from core.db import db
+from core.db import clamp_page, db
 from core.plugins import host
 from core.web import members as member_service
 from core.web import tenant_search
@@ -150,7 +150,7 @@ def _platform_only() -> None:
 
 def _page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return clamp_page(int(request.args.get("page", "1")))
     except ValueError:
         return 1
 

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort
 
 from core.access import require
-from core.db import db
+from core.db import clamp_page, db
 from core.web import tenant_search
 from core.web.schemas import TenantQuerySchema, TenantSchema, TenantUpdateSchema
 from tenants.models import Tenant
@@ -38,7 +38,10 @@ class Tenants(MethodView):
         _platform_only()
         query = tenant_search.tenant_select(tenant_search.TenantFilter(**args))
         page = db.paginate(
-            query, page=pagination_parameters.page, per_page=pagination_parameters.page_size, error_out=False
+            query,
+            page=clamp_page(pagination_parameters.page),
+            per_page=pagination_parameters.page_size,
+            error_out=False,
         )
         pagination_parameters.item_count = page.total
         return list(page.items)

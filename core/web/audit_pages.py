@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from core.access import require
+from core.db import clamp_page
 from core.web import audit_query
 from core.web.forms import AuditFilterForm
 
@@ -35,7 +36,7 @@ def action_label(action: str) -> str:
 
 def _page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return clamp_page(int(request.args.get("page", "1")))
     except ValueError:
         return 1
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core.audit import AuditEntry
 from core.auth.models import User
-from core.db import db
+from core.db import clamp_page, db
 
 
 @dataclass(frozen=True)
@@ -66,5 +66,5 @@ def actors(tenant_id: int) -> list[tuple[int, str]]:
 def page(query: sa.Select, number: int, size: int) -> tuple[list[AuditEntry], int]:
     """One page of ``query`` and the total number of entries."""
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    items = list(db.session.execute(query.limit(size).offset((number - 1) * size)).scalars())
+    items = list(db.session.execute(query.limit(size).offset((clamp_page(number) - 1) * size)).scalars())
     return items, total

@@ -20,7 +20,7 @@ from core.auth.models import User
 from core.auth.passwords import hash_password, needs_rehash, verify_password
 from core.db import db, utcnow
 from core.ratelimit import limiter
-from core.web.forms import ActionForm, LoginForm, role_label
+from core.web.forms import ActionForm, LanguageForm, LoginForm, role_label
 from core.web.shell import is_safe_redirect
 
 bp = Blueprint("auth", __name__)
@@ -154,3 +154,25 @@ def home() -> Any:
     if len(choices) == 1:
         return redirect(url_for("dashboard.index", tenant=choices[0]["tenant"].slug))
     return render_template("auth/home.html", choices=choices)
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@require("public")
+@login_required
+def language() -> Any:
+    """The user's language (Romanian, Hungarian or English), kept on the account.
+
+    Saving it also drops the session's ``?lang=`` choice, so the account's
+    language applies at once, here and on every later sign-in.
+    """
+    form = LanguageForm()
+    if request.method == "GET":
+        form.locale.data = current_user.locale if current_user.locale in current_app.config["LANGUAGES"] else "ro"
+    elif form.validate_on_submit():
+        current_user.locale = form.locale.data
+        db.session.commit()
+        session.pop("lang", None)
+        flash(_("Limba a fost salvată."), "success")
+        return redirect(url_for("auth.language"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/language.html", form=form), status

@@ -15,6 +15,15 @@ from core.web.forms import ActionForm, CouncilForm, CouncilMemberForm, MeetingFo
 bp = Blueprint("council", __name__)
 
 
+def _stale(form: Any, obj: Any) -> bool:
+    """Whether ``obj`` was saved by someone else since ``form`` was shown (its hidden ``version``)."""
+    raw = str(form.version.data or "").strip()
+    if obj is None or not raw.isdigit() or int(raw) == obj.version:
+        return False
+    flash(_("Obiectul a fost modificat între timp de altcineva. Reîncărcați și încercați din nou."), "error")
+    return True
+
+
 def _council_or_404() -> Any:
     council = council_store.current_council()
     if council is None:
@@ -41,6 +50,8 @@ def edit() -> Any:
     council = council_store.current_council()
     form = CouncilForm(obj=council)
     if form.validate_on_submit():
+        if _stale(form, council):
+            return render_template("council/edit.html", form=form, council=council), 409
         council_store.save_council({k: getattr(form, k).data for k in council_store.COUNCIL_FIELDS})
         db.session.commit()
         flash(_("Datele consiliului au fost salvate."), "success")
@@ -75,6 +86,8 @@ def edit_member(member_id: int) -> Any:
     if not form.is_submitted():
         form.role.data = member.role.value
     if form.validate_on_submit():
+        if _stale(form, member):
+            return render_template("council/member.html", form=form, member=member), 409
         council_store.update_member(member, {k: getattr(form, k).data for k in council_store.MEMBER_FIELDS})
         db.session.commit()
         flash(_("Datele membrului au fost salvate."), "success")

@@ -16,6 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from core.auth.models import Role
@@ -47,6 +48,16 @@ def council_role_label(role: str) -> str:
         CouncilRole.MEMBER: _l("Membru"),
     }
     return str(labels.get(CouncilRole(role), role))
+
+
+LANGUAGE_CHOICES = [SelectChoice("ro", "Română"), SelectChoice("hu", "Magyar"), SelectChoice("en", "English")]
+
+
+class LanguageForm(FlaskForm):
+    """The language of a user's pages (kept on the account, for every device)."""
+
+    locale = SelectField(_l("Limba paginilor"), choices=LANGUAGE_CHOICES, validators=[DataRequired()])
+    submit = SubmitField(_l("Salvează limba"))
 
 
 class ActionForm(FlaskForm):
@@ -110,6 +121,7 @@ class CouncilForm(FlaskForm):
     established_on = DateField(_l("Data constituirii"), validators=[Optional()])
     trained_on = DateField(_l("Data instruirii"), validators=[Optional()])
     notes = TextAreaField(_l("Observații"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()  # the version read: a concurrent change answers 409
     submit = SubmitField(_l("Salvează"))
 
 
@@ -123,6 +135,7 @@ class CouncilMemberForm(FlaskForm):
     valid_from = DateField(_l("Membru de la"), validators=[Optional()])
     valid_to = DateField(_l("Membru până la"), validators=[Optional()])
     trained_on = DateField(_l("Data instruirii"), validators=[Optional()])
+    version = HiddenField()  # the version read: a concurrent change answers 409
     submit = SubmitField(_l("Salvează"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

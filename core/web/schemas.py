@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.auth.models import Role
+from core.db import MAX_ID
 from tenants.models import CouncilRole, TenantKind
 
 MAX_TOKEN_DAYS = 365
@@ -83,7 +84,7 @@ class AuditQuerySchema(StrictSchema):
 
     entity = fields.Str(validate=validate.Length(max=100))
     entity_id = fields.Str(validate=validate.Length(max=64))
-    user_id = fields.Int(validate=validate.Range(min=1))
+    user_id = fields.Int(validate=validate.Range(min=1, max=MAX_ID))
     date_from = fields.Date()
     date_to = fields.Date()
 
@@ -206,6 +207,10 @@ class CouncilMemberSchema(StrictSchema):
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
     trained_on = fields.Date(allow_none=True)
+    version = fields.Int(
+        validate=validate.Range(min=1),
+        metadata={"description": "versiunea citită (sau antetul If-Match); alta → 409"},
+    )
 
     @ma.validates_schema
     def _range(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -231,6 +236,10 @@ class CouncilSchema(StrictSchema):
     established_on = fields.Date(allow_none=True)
     trained_on = fields.Date(allow_none=True)
     notes = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Int(
+        validate=validate.Range(min=1),
+        metadata={"description": "versiunea citită (sau antetul If-Match); alta → 409"},
+    )
     members = fields.List(fields.Nested(CouncilMemberSchema), dump_only=True)
     meetings = fields.List(fields.Nested(CouncilMeetingSchema), dump_only=True)
 
@@ -248,7 +257,7 @@ class TenantQuerySchema(ma.Schema):
     """Search of the platform's tenants."""
 
     q = fields.Str(validate=validate.Length(max=200))
-    county_id = fields.Int(validate=validate.Range(min=1))
+    county_id = fields.Int(validate=validate.Range(min=1, max=MAX_ID))
     kind = fields.Str(validate=validate.OneOf([k.value for k in TenantKind]))
     active = fields.Bool()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.api import JobSpec, Period
+from core.api import N_, JobSpec, Period
 from core.audit import record_event
 from core.db import db
 from plugins.county_overview import exports
@@ -86,5 +86,5 @@ def export_page(ctx: Any, page: str, fmt: str = "xlsx", year: int | None = None,
 
 JOBS = [
     JobSpec(kind=EXPORT_KIND, func=export_page, queue="exports", timeout=900, retries=2,
-            label="Export al situației județene"),
+            label=N_("Export al situației județene")),
 ]

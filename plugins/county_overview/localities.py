@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.api import read_scope
-from core.db import db
+from core.db import db, in_ids
 from tenants.models import Council, CouncilMeeting, CouncilMember
 
 
@@ -62,12 +62,12 @@ def council_facts(
             sa.select(
                 Council.tenant_id, Council.id, Council.name, Council.founding_decision_number,
                 Council.founding_decision_date, Council.established_on, Council.trained_on,
-            ).where(Council.tenant_id.in_(ids)).order_by(Council.tenant_id, Council.id)
+            ).where(in_ids(Council.tenant_id, ids)).order_by(Council.tenant_id, Council.id)
         ).all()
         members = db.session.execute(
             sa.select(CouncilMember.tenant_id, sa.func.count(CouncilMember.id), sa.func.count(CouncilMember.trained_on))
             .where(
-                CouncilMember.tenant_id.in_(ids),
+                in_ids(CouncilMember.tenant_id, ids),
                 sa.or_(CouncilMember.valid_from.is_(None), CouncilMember.valid_from <= on),
                 sa.or_(CouncilMember.valid_to.is_(None), CouncilMember.valid_to >= on),
             )
@@ -75,7 +75,7 @@ def council_facts(
         ).all()
         meetings = db.session.execute(
             sa.select(CouncilMeeting.tenant_id, sa.func.count(CouncilMeeting.id), sa.func.max(CouncilMeeting.held_on))
-            .where(CouncilMeeting.tenant_id.in_(ids))
+            .where(in_ids(CouncilMeeting.tenant_id, ids))
             .group_by(CouncilMeeting.tenant_id)
         ).all()
     member_counts = {tid: (int(n), int(trained)) for tid, n, trained in members}

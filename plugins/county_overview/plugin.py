@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint
 
 from core.api import (
+    N_,
     ApiBlueprint,
     ExportFormat,
     JobSpec,
@@ -31,9 +32,9 @@ NAME = "county_overview"
 def vatra_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
-        label="Situația județului",
+        label=N_("Situația județului"),
         version="0.1.0",
-        description="Localitățile unui județ: planuri, consilii consultative, indicatori; situația națională.",
+        description=N_("Localitățile unui județ: planuri, consilii consultative, indicatori; situația națională."),
         default_kinds=frozenset({"county", "platform"}),
     )
 
@@ -41,9 +42,12 @@ def vatra_plugin_info() -> PluginInfo:
 @hookimpl
 def vatra_permissions() -> list[Permission]:
     return [
-        Permission("county.export", "Exportă situația județului (Excel, date deschise)",
-                   frozenset({Role.COUNTY_COORDINATOR})),
-        Permission("national.view", "Vede situația națională a județelor", frozenset({Role.PLATFORM_ADMIN})),
+        Permission(
+            "county.export",
+            N_("Exportă situația județului (Excel, date deschise)"),
+            frozenset({Role.COUNTY_COORDINATOR}),
+        ),
+        Permission("national.view", N_("Vede situația națională a județelor"), frozenset({Role.PLATFORM_ADMIN})),
     ]
 
 
@@ -65,11 +69,11 @@ def vatra_api_blueprints() -> list[ApiBlueprint]:
 def vatra_navigation(tenant: Any, user: Any) -> list[NavItem]:
     if tenant.is_county:
         return [
-            NavItem("Situația județului", "county_overview.county_page", "county.view", order=20),
-            NavItem("Consiliile județului", "county_overview.councils_page", "county.view", order=21),
+            NavItem(N_("Situația județului"), "county_overview.county_page", "county.view", order=20),
+            NavItem(N_("Consiliile județului"), "county_overview.councils_page", "county.view", order=21),
         ]
     if tenant.is_platform:
-        return [NavItem("Situația națională", "county_overview.national_page", "national.view", order=20)]
+        return [NavItem(N_("Situația națională"), "county_overview.national_page", "national.view", order=20)]
     return []
 
 
@@ -81,9 +85,9 @@ def vatra_jobs() -> list[JobSpec]:
 @hookimpl
 def vatra_export_formats() -> list[ExportFormat]:
     return [
-        ExportFormat("county", "xlsx", XLSX_MIMETYPE, "Situația județului (Excel)", EXPORT_KIND),
-        ExportFormat("county", "csv", CSV_MIMETYPE, "Date deschise ale județului (CSV)", EXPORT_KIND),
-        ExportFormat("councils", "xlsx", XLSX_MIMETYPE, "Consiliile județului (Excel)", EXPORT_KIND),
-        ExportFormat("national", "xlsx", XLSX_MIMETYPE, "Situația națională (Excel)", EXPORT_KIND),
-        ExportFormat("national", "csv", CSV_MIMETYPE, "Situația națională, date deschise (CSV)", EXPORT_KIND),
+        ExportFormat("county", "xlsx", XLSX_MIMETYPE, N_("Situația județului (Excel)"), EXPORT_KIND),
+        ExportFormat("county", "csv", CSV_MIMETYPE, N_("Date deschise ale județului (CSV)"), EXPORT_KIND),
+        ExportFormat("councils", "xlsx", XLSX_MIMETYPE, N_("Consiliile județului (Excel)"), EXPORT_KIND),
+        ExportFormat("national", "xlsx", XLSX_MIMETYPE, N_("Situația națională (Excel)"), EXPORT_KIND),
+        ExportFormat("national", "csv", CSV_MIMETYPE, N_("Situația națională, date deschise (CSV)"), EXPORT_KIND),
     ]

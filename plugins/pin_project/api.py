@@ -21,7 +21,15 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.api import ApiBlueprint, abort, current_tenant, enqueue, has_permission, require
+from core.api import (
+    ApiBlueprint,
+    abort,
+    commit_on_response,
+    current_tenant,
+    enqueue,
+    has_permission,
+    require,
+)
 from core.db import db
 from plugins.pin_project import schemas as s
 from plugins.pin_project import services
@@ -59,8 +67,10 @@ def domain_errors() -> Iterator[None]:
 
 
 def _commit() -> None:
+    """Write now (refusals become API errors); commit once the answer is built."""
     with domain_errors():
-        db.session.commit()
+        db.session.flush()
+    commit_on_response()
 
 
 def _expected_version(data: dict[str, Any]) -> int | None:

@@ -7,7 +7,7 @@ Each job runs inside its tenant's scope (see ``vatra_jobs`` in
 
 from __future__ import annotations
 
-from core.api import JobContext, JobSpec, PermanentJobError
+from core.api import N_, JobContext, JobSpec, PermanentJobError
 from plugins.pin_project import exports, services
 from plugins.pin_project.models import Project
 
@@ -51,7 +51,7 @@ def financial_xlsx(ctx: JobContext, project_id: int, start: str, end: str) -> No
 
 
 JOB_SPECS = [
-    JobSpec(PROGRESS_DOCX, progress_docx, queue="exports", label="Raport de progres (Word)"),
-    JobSpec(FINANCIAL_XLSX, financial_xlsx, queue="exports", label="Raport financiar (Excel)"),
+    JobSpec(PROGRESS_DOCX, progress_docx, queue="exports", label=N_("Raport de progres (Word)")),
+    JobSpec(FINANCIAL_XLSX, financial_xlsx, queue="exports", label=N_("Raport financiar (Excel)")),
 ]
 REPORT_KINDS = {"progress_docx": PROGRESS_DOCX, "financial_xlsx": FINANCIAL_XLSX}

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, url_for
 
 from core.api import (
     ALL_ROLES,
+    N_,
     ApiBlueprint,
     DemoContext,
     ExportFormat,
@@ -41,9 +42,9 @@ OVERRIDERS = frozenset({Role.TENANT_ADMIN, Role.COUNTY_COORDINATOR})
 def vatra_plugin_info() -> PluginInfo:
     return PluginInfo(
         name="pin_project",
-        label="Proiecte finanțate (PIN)",
+        label=N_("Proiecte finanțate (PIN)"),
         version="1.0.0",
-        description="Proiecte finanțate: buget și cheltuieli, activități, rezultate și indicatori de performanță.",
+        description=N_("Proiecte finanțate: buget și cheltuieli, activități, rezultate și indicatori de performanță."),
         default_kinds=frozenset({"county", "locality"}),
     )
 
@@ -51,11 +52,11 @@ def vatra_plugin_info() -> PluginInfo:
 @hookimpl
 def vatra_permissions() -> list[Permission]:
     return [
-        Permission("pin.view", "Vede proiectele finanțate", ALL_ROLES),
-        Permission("pin.edit", "Modifică proiectele finanțate", EDITORS),
-        Permission("pin.spend", "Înregistrează cheltuieli în proiecte", EDITORS),
-        Permission("pin.override", "Înregistrează cheltuieli peste regulile bugetului, cu justificare", OVERRIDERS),
-        Permission("pin.progress", "Înregistrează progresul indicatorilor", EDITORS),
+        Permission("pin.view", N_("Vede proiectele finanțate"), ALL_ROLES),
+        Permission("pin.edit", N_("Modifică proiectele finanțate"), EDITORS),
+        Permission("pin.spend", N_("Înregistrează cheltuieli în proiecte"), EDITORS),
+        Permission("pin.override", N_("Înregistrează cheltuieli peste regulile bugetului, cu justificare"), OVERRIDERS),
+        Permission("pin.progress", N_("Înregistrează progresul indicatorilor"), EDITORS),
     ]
 
 
@@ -71,7 +72,7 @@ def vatra_api_blueprints() -> list[ApiBlueprint]:
 
 @hookimpl
 def vatra_navigation(tenant: Any, user: Any) -> list[NavItem]:
-    return [NavItem("Proiecte finanțate", "pin_project.projects", "pin.view", order=300)]
+    return [NavItem(N_("Proiecte finanțate"), "pin_project.projects", "pin.view", order=300)]
 
 
 @hookimpl
@@ -81,7 +82,7 @@ def vatra_dashboard_widgets(tenant: Any, user: Any) -> list[Widget]:
         return []
     return [
         Widget(
-            title="Proiecte finanțate",
+            title=N_("Proiecte finanțate"),
             template="pin_project/widget.html",
             permission="pin.view",
             order=300,
@@ -122,8 +123,8 @@ def vatra_jobs() -> list[JobSpec]:
 @hookimpl
 def vatra_export_formats() -> list[ExportFormat]:
     return [
-        ExportFormat("project", "docx", DOCX_MIMETYPE, "Raport de progres (Word)", PROGRESS_DOCX),
-        ExportFormat("project", "xlsx", XLSX_MIMETYPE, "Raport financiar (Excel)", FINANCIAL_XLSX),
+        ExportFormat("project", "docx", DOCX_MIMETYPE, N_("Raport de progres (Word)"), PROGRESS_DOCX),
+        ExportFormat("project", "xlsx", XLSX_MIMETYPE, N_("Raport financiar (Excel)"), FINANCIAL_XLSX),
     ]
 
 

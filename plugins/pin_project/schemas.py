@@ -13,9 +13,16 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.db import MAX_ID
 from plugins.pin_project.models import ActivityStatus, Comparator, ProjectStatus
 
 CENT = Decimal("0.01")
+POSITION = validate.Range(min=1, max=9_999)
+"""Positions and numbers in a list (a larger one would not fit the database's integers)."""
+ID = validate.Range(min=1, max=MAX_ID)
+"""An id sent in a body: one the database's integer columns can hold (others are refused, not looked up)."""
+MAX_AMOUNT = Decimal("9999999999.99")
+"""The largest amount a ``Money`` column (``Numeric(14, 2)``) takes with room for sums."""
 
 
 class Amount(fields.Decimal):
@@ -38,6 +45,8 @@ class Amount(fields.Decimal):
         number = super()._deserialize(value, attr, data, **kwargs)
         if number != number.quantize(CENT):
             raise ValidationError("Cel mult două zecimale.")
+        if number > MAX_AMOUNT:
+            raise ValidationError("Suma este prea mare.")
         if number < 0 or (self.positive and number == 0):
             raise ValidationError("Suma trebuie să fie pozitivă." if self.positive else "Nu poate fi negativ.")
         return number
@@ -49,8 +58,13 @@ class VersionedSchema(Schema):
     version = fields.Integer(load_default=None, allow_none=True)
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Câmp obligatoriu.")
+
+
 def _text(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=kwargs.pop("max", 10_000)), **kwargs)
+    return fields.String(validate=[validate.Length(min=1, max=kwargs.pop("max", 10_000)), _not_blank], **kwargs)
 
 
 # --------------------------------------------------------------------------- programme and project
@@ -81,7 +95,7 @@ class PinProgrammeRefSchema(Schema):
 
 class PinProjectSchema(VersionedSchema):
     id = fields.Integer(dump_only=True)
-    programme_id = fields.Integer(required=True)
+    programme_id = fields.Integer(required=True, validate=ID)
     programme = fields.Nested(PinProgrammeRefSchema, dump_only=True)
     title = _text(required=True, max=500)
     purpose = fields.String(load_default=None, allow_none=True)
@@ -102,7 +116,7 @@ class PinProjectSchema(VersionedSchema):
 
 
 class PinProjectPatchSchema(VersionedSchema):
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID)
     title = _text(max=500)
     purpose = fields.String(allow_none=True)
     budget_total = Amount()
@@ -127,18 +141,18 @@ class PinTextItemSchema(Schema):
     """An objective or a target group."""
 
     id = fields.Integer(dump_only=True)
-    position = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    position = fields.Integer(load_default=None, allow_none=True, validate=POSITION)
     text = _text(required=True)
 
 
 class PinTextItemPatchSchema(Schema):
-    position = fields.Integer(validate=validate.Range(min=1))
+    position = fields.Integer(validate=POSITION)
     text = _text()
 
 
 class PinLocalitySchema(Schema):
     id = fields.Integer(dump_only=True)
-    locality_tenant_id = fields.Integer(required=True)
+    locality_tenant_id = fields.Integer(required=True, validate=ID)
     name = fields.Function(lambda link: link.locality.display_name, dump_only=True)
     siruta = fields.Function(lambda link: link.locality.siruta, dump_only=True)
     employs_staff = fields.Boolean(load_default=False)
@@ -173,7 +187,7 @@ class PinRevisionSchema(Schema):
 
 class PinBudgetLineSchema(VersionedSchema):
     id = fields.Integer(dump_only=True)
-    position = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    position = fields.Integer(load_default=None, allow_none=True, validate=POSITION)
     category = _text(required=True, max=300)
     planned = Amount(required=True)
     planned_original = Amount(dump_only=True)
@@ -183,7 +197,7 @@ class PinBudgetLineSchema(VersionedSchema):
 
 class PinBudgetLinePatchSchema(VersionedSchema):
     category = _text(max=300)
-    position = fields.Integer(validate=validate.Range(min=1))
+    position = fields.Integer(validate=POSITION)
 
 
 class PinReviseSchema(VersionedSchema):
@@ -193,7 +207,7 @@ class PinReviseSchema(VersionedSchema):
 
 class PinExpenditureSchema(VersionedSchema):
     id = fields.Integer(dump_only=True)
-    budget_line_id = fields.Integer(required=True, attribute="line_id")
+    budget_line_id = fields.Integer(required=True, attribute="line_id", validate=ID)
     date = fields.Date(required=True, attribute="spent_on")
     amount = Amount(required=True, positive=True)
     supplier = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
@@ -253,7 +267,7 @@ class PinStepPatchSchema(Schema):
 
 class PinActivitySchema(VersionedSchema):
     id = fields.Integer(dump_only=True)
-    number = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    number = fields.Integer(load_default=None, allow_none=True, validate=POSITION)
     title = _text(required=True)
     detail = fields.String(load_default=None, allow_none=True)
     planned_start = fields.Date(load_default=None, allow_none=True)
@@ -263,20 +277,20 @@ class PinActivitySchema(VersionedSchema):
     )
     responsible = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     steps = fields.List(fields.Nested(PinStepSchema), dump_only=True)
-    locality_tenant_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
-    budget_line_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
+    locality_tenant_ids = fields.List(fields.Integer(validate=ID), load_default=None, allow_none=True)
+    budget_line_ids = fields.List(fields.Integer(validate=ID), load_default=None, allow_none=True)
 
 
 class PinActivityPatchSchema(VersionedSchema):
-    number = fields.Integer(validate=validate.Range(min=1))
+    number = fields.Integer(validate=POSITION)
     title = _text()
     detail = fields.String(allow_none=True)
     planned_start = fields.Date(allow_none=True)
     planned_end = fields.Date(allow_none=True)
     status = fields.String(validate=validate.OneOf([s.value for s in ActivityStatus]))
     responsible = fields.String(allow_none=True, validate=validate.Length(max=300))
-    locality_tenant_ids = fields.List(fields.Integer())
-    budget_line_ids = fields.List(fields.Integer())
+    locality_tenant_ids = fields.List(fields.Integer(validate=ID))
+    budget_line_ids = fields.List(fields.Integer(validate=ID))
 
 
 # --------------------------------------------------------------------------- results and indicators
@@ -323,13 +337,13 @@ class PinIndicatorPatchSchema(VersionedSchema):
 
 class PinResultSchema(Schema):
     id = fields.Integer(dump_only=True)
-    position = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    position = fields.Integer(load_default=None, allow_none=True, validate=POSITION)
     text = _text(required=True)
     indicators = fields.List(fields.Nested(PinIndicatorSchema), dump_only=True)
 
 
 class PinResultPatchSchema(Schema):
-    position = fields.Integer(validate=validate.Range(min=1))
+    position = fields.Integer(validate=POSITION)
     text = _text()
 
 
@@ -338,8 +352,8 @@ class PinProgressSchema(Schema):
     indicator_id = fields.Integer(dump_only=True)
     date = fields.Date(required=True, attribute="entry_date")
     value = Amount(required=True)
-    locality_tenant_id = fields.Integer(load_default=None, allow_none=True)
-    part_id = fields.Integer(load_default=None, allow_none=True)
+    locality_tenant_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    part_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
     evidence = fields.String(load_default=None, allow_none=True)
     recorded_by_id = fields.Integer(dump_only=True, allow_none=True)
     attachment_name = fields.String(dump_only=True, allow_none=True)

@@ -48,7 +48,8 @@ from sqlalchemy.orm import selectinload
 from unidecode import unidecode
 
 from core.contrib import IndicatorDef, IndicatorValue, Period
-from core.db import db, utcnow
+from core.db import db, in_ids, utcnow
+from core.text import N_
 from plugins.pin_project.models import (
     ActivityBudgetLine,
     ActivityLocality,
@@ -127,6 +128,11 @@ def format_money(amount: Decimal | int | None) -> str:
         groups.insert(0, units[-3:])
         units = units[:-3]
     return f"{sign}{'.'.join(groups)},{cents}"
+
+
+def _money(amount: Decimal | int | None) -> Decimal:
+    """An amount for a message: a Decimal to the ban, written in the reader's notation when shown."""
+    return Decimal(amount or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def format_quantity(value: Decimal | int | None) -> str:
@@ -297,7 +303,7 @@ def create_programme(*, code: str, name: str, funder_name: str, funder_acronym: 
     code = code.strip()
     exists = db.session.execute(sa.select(Programme.id).where(Programme.code == code)).first()
     if exists:
-        raise RuleViolation(code=f"Programul {code} este deja înregistrat.")
+        raise RuleViolation(code=N_("Programul %(code)s este deja înregistrat.", code=code))
     programme = Programme(code=code, name=name.strip(), funder_name=funder_name.strip(), funder_acronym=funder_acronym)
     db.session.add(programme)
     db.session.flush()
@@ -346,12 +352,13 @@ def update_project(project: Project, changes: dict[str, Any]) -> Project:
         allocated = allocated_amount(project)
         if total < allocated:
             raise RuleViolation(
-                budget_total=(
-                    f"Bugetul total nu poate fi mai mic decât suma alocată pe linii ({format_money(allocated)} lei)."
+                budget_total=N_(
+                    "Bugetul total nu poate fi mai mic decât suma alocată pe linii (%(allocated)s lei).",
+                    allocated=_money(allocated),
                 )
             )
     if "programme_id" in changes and get_programme(changes["programme_id"]) is None:
-        raise RuleViolation(programme_id="Programul nu există.")
+        raise RuleViolation(programme_id=N_("Programul nu există."))
     if "status" in changes:
         changes = {**changes, "status": ProjectStatus(changes["status"])}
     apply(
@@ -366,7 +373,7 @@ def update_project(project: Project, changes: dict[str, Any]) -> Project:
 
 def _check_period(start: dt.date, end: dt.date) -> None:
     if end < start:
-        raise RuleViolation(end_date="Data de sfârșit este înaintea datei de început.")
+        raise RuleViolation(end_date=N_("Data de sfârșit este înaintea datei de început."))
 
 
 def _check_money(amount: Decimal, field_name: str, *, allow_zero: bool = False) -> None:
@@ -374,9 +381,9 @@ def _check_money(amount: Decimal, field_name: str, *, allow_zero: bool = False) 
         raise TypeError("money must be Decimal, not float")
     value = Decimal(amount)
     if value != value.quantize(CENT):
-        raise RuleViolation({field_name: ["Suma poate avea cel mult două zecimale (bani)."]})
+        raise RuleViolation({field_name: [N_("Suma poate avea cel mult două zecimale (bani).")]})
     if value < 0 or (value == 0 and not allow_zero):
-        raise RuleViolation({field_name: ["Suma trebuie să fie pozitivă."]})
+        raise RuleViolation({field_name: [N_("Suma trebuie să fie pozitivă.")]})
 
 
 def add_objective(project: Project, text: str, position: int | None = None) -> Objective:
@@ -418,11 +425,11 @@ def add_locality(
     locality = db.session.get(Tenant, locality_tenant_id)
     county_id = owner_county_id(project)
     if locality is None or locality.kind != TenantKind.LOCALITY:
-        raise RuleViolation(locality_tenant_id="Localitatea nu există.")
+        raise RuleViolation(locality_tenant_id=N_("Localitatea nu există."))
     if county_id is None or locality.parent_id != county_id:
-        raise RuleViolation(locality_tenant_id="Localitatea nu aparține județului care derulează proiectul.")
+        raise RuleViolation(locality_tenant_id=N_("Localitatea nu aparține județului care derulează proiectul."))
     if any(link.locality_tenant_id == locality_tenant_id for link in project.localities):
-        raise RuleViolation(locality_tenant_id="Localitatea participă deja la proiect.")
+        raise RuleViolation(locality_tenant_id=N_("Localitatea participă deja la proiect."))
     link = ProjectLocality(
         project_id=project.id,
         locality_tenant_id=locality_tenant_id,
@@ -462,9 +469,12 @@ def _check_allocation(project: Project, planned: Decimal, *, excluding: BudgetLi
     if others + planned > project.budget_total:
         free = project.budget_total - others
         raise RuleViolation(
-            planned=(
-                f"Liniile bugetare ar totaliza {format_money(others + planned)} lei, peste bugetul total al "
-                f"proiectului ({format_money(project.budget_total)} lei); nealocat: {format_money(free)} lei."
+            planned=N_(
+                "Liniile bugetare ar totaliza %(total)s lei, peste bugetul total al proiectului (%(budget)s lei); "
+                "nealocat: %(free)s lei.",
+                total=_money(others + planned),
+                budget=_money(project.budget_total),
+                free=_money(free),
             )
         )
 
@@ -473,10 +483,10 @@ def add_budget_line(project: Project, *, category: str, planned: Decimal, positi
     """Add a budget line; the lines together may not exceed the project's total."""
     category = category.strip()
     if not category:
-        raise RuleViolation(category="Categoria este obligatorie.")
+        raise RuleViolation(category=N_("Categoria este obligatorie."))
     _check_money(planned, "planned", allow_zero=True)
     if any(line.category == category for line in project.budget_lines):
-        raise RuleViolation(category="Există deja o linie cu această categorie.")
+        raise RuleViolation(category=N_("Există deja o linie cu această categorie."))
     _check_allocation(project, Decimal(planned))
     line = BudgetLine(
         project_id=project.id,
@@ -509,8 +519,9 @@ def revise_budget_line(
     spent = spent_by_line(line.project).get(line.id, ZERO)
     if planned < spent:
         raise RuleViolation(
-            planned=(
-                f"Suma planificată nu poate fi mai mică decât suma deja cheltuită pe linie ({format_money(spent)} lei)."
+            planned=N_(
+                "Suma planificată nu poate fi mai mică decât suma deja cheltuită pe linie (%(spent)s lei).",
+                spent=_money(spent),
             )
         )
     revision = BudgetRevision(
@@ -531,7 +542,7 @@ def delete_budget_line(line: BudgetLine) -> None:
     """Delete a line that has no expenditures."""
     used = db.session.execute(sa.select(sa.func.count()).where(Expenditure.line_id == line.id)).scalar()
     if used:
-        raise RuleViolation(budget_line_id="Linia are cheltuieli înregistrate și nu poate fi ștearsă.")
+        raise RuleViolation(budget_line_id=N_("Linia are cheltuieli înregistrate și nu poate fi ștearsă."))
     db.session.delete(line)
     db.session.flush()
 
@@ -567,11 +578,21 @@ def expenditure_problems(
     problems: dict[str, list[str]] = {}
     if not project.start_date <= spent_on <= project.end_date:
         problems["date"] = [
-            f"În afara perioadei proiectului ({format_date(project.start_date)} – {format_date(project.end_date)})"
+            N_(
+                "În afara perioadei proiectului (%(start)s – %(end)s)",
+                start=format_date(project.start_date),
+                end=format_date(project.end_date),
+            )
         ]
     remaining = line_remaining(line)
     if amount > remaining:
-        problems["amount"] = [f"Depășește suma rămasă pe linia „{line.category}” (rămas {format_money(remaining)} lei)"]
+        problems["amount"] = [
+            N_(
+                "Depășește suma rămasă pe linia „%(line)s” (rămas %(remaining)s lei)",
+                line=line.category,
+                remaining=_money(remaining),
+            )
+        ]
     return problems
 
 
@@ -602,7 +623,7 @@ def record_expenditure(
         sa.select(BudgetLine).where(BudgetLine.id == line_id).with_for_update()
     ).scalar_one_or_none()
     if line is None or line.project_id != project.id:
-        raise RuleViolation(budget_line_id="Linia bugetară nu există în acest proiect.")
+        raise RuleViolation(budget_line_id=N_("Linia bugetară nu există în acest proiect."))
     problems = expenditure_problems(project, line, spent_on, amount)
     expenditure = Expenditure(
         project_id=project.id,
@@ -623,7 +644,7 @@ def record_expenditure(
             )
         if not (justification or "").strip():
             raise RuleViolation(
-                override_justification=["Justificarea este obligatorie pentru a trece peste regulile bugetului."]
+                override_justification=[N_("Justificarea este obligatorie pentru a trece peste regulile bugetului.")]
             )
         expenditure.override = True
         expenditure.override_reasons = "\n".join(reason for reasons in problems.values() for reason in reasons)
@@ -793,7 +814,7 @@ def add_activity(
     """Add an activity (numbered after the last one unless ``number`` is given)."""
     number = number or max((a.number for a in project.activities), default=0) + 1
     if any(a.number == number for a in project.activities):
-        raise RuleViolation(number=f"Există deja activitatea {number}.")
+        raise RuleViolation(number=N_("Există deja activitatea %(number)s.", number=number))
     _check_schedule(planned_start, planned_end)
     activity = ProjectActivity(
         project_id=project.id,
@@ -814,7 +835,7 @@ def add_activity(
 
 def _check_schedule(start: dt.date | None, end: dt.date | None) -> None:
     if start and end and end < start:
-        raise RuleViolation(planned_end="Sfârșitul planificat este înaintea începutului.")
+        raise RuleViolation(planned_end=N_("Sfârșitul planificat este înaintea începutului."))
 
 
 def update_activity(activity: ProjectActivity, changes: dict[str, Any]) -> ProjectActivity:
@@ -824,7 +845,7 @@ def update_activity(activity: ProjectActivity, changes: dict[str, Any]) -> Proje
     )
     number = changes.get("number")
     if number is not None and any(a.number == number for a in activity.project.activities if a is not activity):
-        raise RuleViolation(number=f"Există deja activitatea {number}.")
+        raise RuleViolation(number=N_("Există deja activitatea %(number)s.", number=number))
     if "status" in changes:
         changes = {**changes, "status": ActivityStatus(changes["status"])}
     apply(activity, changes, ("number", "title", "detail", "planned_start", "planned_end", "status", "responsible"))
@@ -842,7 +863,7 @@ def set_activity_localities(activity: ProjectActivity, locality_tenant_ids: Iter
     wanted = list(dict.fromkeys(locality_tenant_ids))
     unknown = [t for t in wanted if t not in by_tenant]
     if unknown:
-        raise RuleViolation(locality_tenant_ids=["Localitatea nu participă la proiect."])
+        raise RuleViolation(locality_tenant_ids=[N_("Localitatea nu participă la proiect.")])
     activity.locality_links = [
         next((ln for ln in activity.locality_links if ln.project_locality_id == by_tenant[t].id), None)
         or ActivityLocality(activity_id=activity.id, project_locality_id=by_tenant[t].id)
@@ -856,7 +877,7 @@ def set_activity_lines(activity: ProjectActivity, line_ids: Iterable[int]) -> No
     known = {line.id for line in activity.project.budget_lines}
     wanted = list(dict.fromkeys(line_ids))
     if any(i not in known for i in wanted):
-        raise RuleViolation(budget_line_ids=["Linia bugetară nu există în acest proiect."])
+        raise RuleViolation(budget_line_ids=[N_("Linia bugetară nu există în acest proiect.")])
     activity.line_links = [
         next((ln for ln in activity.line_links if ln.line_id == i), None)
         or ActivityBudgetLine(activity_id=activity.id, line_id=i)
@@ -922,9 +943,9 @@ def _quantity(value: Any, field_name: str) -> Decimal:
         raise TypeError("quantities must be Decimal or int, not float")
     number = Decimal(value)
     if number < 0:
-        raise RuleViolation({field_name: ["Valoarea nu poate fi negativă."]})
+        raise RuleViolation({field_name: [N_("Valoarea nu poate fi negativă.")]})
     if number != number.quantize(CENT):
-        raise RuleViolation({field_name: ["Cel mult două zecimale."]})
+        raise RuleViolation({field_name: [N_("Cel mult două zecimale.")]})
     return number
 
 
@@ -937,8 +958,12 @@ def check_breakdown(target: Decimal, parts: Sequence[Decimal], field_name: str =
         raise RuleViolation(
             {
                 field_name: [
-                    f"Părțile însumează {format_quantity(total)}, dar ținta indicatorului este "
-                    f"{format_quantity(target)}; părțile trebuie să adune exact ținta."
+                    N_(
+                        "Părțile însumează %(total)s, dar ținta indicatorului este %(target)s; părțile trebuie "
+                        "să adune exact ținta.",
+                        total=format_quantity(total),
+                        target=format_quantity(target),
+                    )
                 ]
             }
         )
@@ -1010,9 +1035,9 @@ def record_progress(
     if locality_tenant_id is not None and not any(
         link.locality_tenant_id == locality_tenant_id for link in project.localities
     ):
-        raise RuleViolation(locality_tenant_id="Localitatea nu participă la proiect.")
+        raise RuleViolation(locality_tenant_id=N_("Localitatea nu participă la proiect."))
     if part_id is not None and not any(p.id == part_id for p in indicator.breakdown):
-        raise RuleViolation(part_id="Partea nu aparține acestui indicator.")
+        raise RuleViolation(part_id=N_("Partea nu aparține acestui indicator."))
     entry = ProgressEntry(
         indicator_id=indicator.id,
         entry_date=entry_date,
@@ -1208,8 +1233,8 @@ def indicator_values(tenant_ids: Sequence[int], period: Period) -> list[Indicato
             PerformanceIndicator.code.in_(CATALOG_CODES),
             ProgressEntry.entry_date.between(period.start, period.end),
             sa.or_(
-                ProgressEntry.locality_tenant_id.in_(ids),
-                sa.and_(ProgressEntry.locality_tenant_id.is_(None), ProgressEntry.tenant_id.in_(ids)),
+                in_ids(ProgressEntry.locality_tenant_id, ids),
+                sa.and_(ProgressEntry.locality_tenant_id.is_(None), in_ids(ProgressEntry.tenant_id, ids)),
             ),
         )
         .group_by(who, PerformanceIndicator.code)
@@ -1236,7 +1261,7 @@ def locality_status(tenant_ids: Sequence[int], year: int) -> dict[int, dict[str,
             sa.and_(Project.tenant_id == ProjectLocality.tenant_id, Project.id == ProjectLocality.project_id),
         )
         .where(
-            ProjectLocality.locality_tenant_id.in_(ids),
+            in_ids(ProjectLocality.locality_tenant_id, ids),
             Project.start_date <= dt.date(year, 12, 31),
         )
         .order_by(ProjectLocality.locality_tenant_id, Project.start_date, Project.id)
@@ -1457,7 +1482,7 @@ def parse_range(start: str | dt.date, end: str | dt.date) -> tuple[dt.date, dt.d
     first = start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
     last = end if isinstance(end, dt.date) else dt.date.fromisoformat(end)
     if last < first:
-        raise RuleViolation(end="Sfârșitul perioadei este înaintea începutului.")
+        raise RuleViolation(end=N_("Sfârșitul perioadei este înaintea începutului."))
     return first, last
 
 

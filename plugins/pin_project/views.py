@@ -24,11 +24,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from markupsafe import Markup, escape
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from core.api import current_tenant, enqueue, has_permission, require
+from core.api import (
+    current_tenant,
+    enqueue,
+    format_amount,
+    format_day,
+    format_number,
+    format_percent,
+    has_permission,
+    require,
+    translate,
+)
 from core.db import db
 from plugins.pin_project import services
 from plugins.pin_project.jobs import REPORT_KINDS
@@ -139,6 +151,7 @@ class ReviseForm(FlaskForm):
 
     planned = AmountField(_l("Suma în vigoare (lei)"), validators=[InputRequired()])
     reason = StringField(_l("Motivul revizuirii"), validators=[Optional(), Length(max=1000)])
+    version = HiddenField()  # the line's version when the page was shown: a change saved meanwhile answers 409
     submit = SubmitField(_l("Revizuiește"))
 
     def validate_planned(self, field: AmountField) -> None:
@@ -184,10 +197,10 @@ class ReportForm(FlaskForm):
 @bp.context_processor
 def _formatting() -> dict[str, Any]:
     return {
-        "money": services.format_money,
-        "pct": services.format_pct,
-        "qty": services.format_quantity,
-        "ro_date": services.format_date,
+        "money": format_amount,  # in the reader's notation: 1.234,56 (ro), 1 234,56 (hu), 1,234.56 (en)
+        "pct": lambda value: format_percent(value).rstrip("%"),
+        "qty": format_number,
+        "ro_date": format_day,
         "activity_label": lambda a: str(ACTIVITY_TEXT[a.status]),
         "project_label": lambda p: str(PROJECT_TEXT[p.status]),
         "comparator_label": lambda c: str(COMPARATOR_TEXT[c]),
@@ -252,18 +265,50 @@ def spending_chart(months: list[services.MonthSpending], width: int = 720, heigh
         x = left + i * step
         bars.append(
             Bar(round(x + step * 0.15, 1), round(top + plot_h - h, 1), round(step * 0.7, 1), round(h, 1), m.label,
-                services.format_money(m.amount), i % every == 0)
+                format_amount(m.amount), i % every == 0)
         )  # fmt: skip
         points.append(f"{x + step / 2:.1f},{top + plot_h - float(m.cumulative) / scale * plot_h:.1f}")
-    ticks = [(round(top + plot_h - plot_h * k / 4, 1), services.format_money(Decimal(scale) * k / 4)) for k in range(5)]
-    return Chart(width, height, top, top + plot_h, bars, " ".join(points), ticks, services.format_money(peak))
+    ticks = [(round(top + plot_h - plot_h * k / 4, 1), format_amount(Decimal(scale) * k / 4)) for k in range(5)]
+    return Chart(width, height, top, top + plot_h, bars, " ".join(points), ticks, format_amount(peak))
+
+
+def indicator_chart(statuses: list[services.IndicatorStatus], width: int = 720) -> Markup:
+    """One bar per indicator: the share of its target reached (capped at 100%), drawn on the server.
+
+    The SVG's ``<title>``/``<desc>`` carry every figure as text for screen readers and print.
+    """
+    row, bar_x, bar_w = 34, 0, 520
+    parts: list[str] = []
+    lines: list[str] = []
+    for i, s in enumerate(statuses):
+        y = 4 + i * row
+        share = max(Decimal(0), min(Decimal(s.pct), Decimal(100)))
+        label = s.indicator.label if len(s.indicator.label) <= 95 else s.indicator.label[:94] + "…"
+        figure = f"{format_number(s.value)} / {format_number(s.indicator.target)} ({format_percent(s.pct)})"
+        lines.append(f"{s.indicator.label}: {figure}, {STATUS_TEXT[s.status]}")
+        parts.append(f'<text x="0" y="{y + 11}" font-size="12" fill="#1f2933">{escape(label)}</text>')
+        parts.append(f'<rect x="{bar_x}" y="{y + 15}" width="{bar_w}" height="12" fill="#e4e7eb" rx="2"/>')
+        parts.append(
+            f'<rect x="{bar_x}" y="{y + 15}" width="{int(bar_w * share / 100)}" height="12" '
+            f'fill="{"#1e6b34" if s.status in ("achieved", "on_track") else "#a4161a"}" rx="2">'
+            f"<title>{escape(lines[-1])}</title></rect>"
+        )
+        parts.append(f'<text x="{bar_w + 8}" y="{y + 25}" font-size="12" fill="#1f2933">{escape(figure)}</text>')
+    height = max(4 + len(statuses) * row, 30)
+    title = _("Progresul indicatorilor față de țintă")
+    return Markup(  # noqa: S704 - every text is escaped above
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="indicator-chart-title indicator-chart-desc">'
+        f'<title id="indicator-chart-title">{escape(title)}</title>'
+        f'<desc id="indicator-chart-desc">{escape("; ".join(lines))}</desc>' + "".join(parts) + "</svg>"
+    )
 
 
 def _apply_errors(form: FlaskForm, errors: dict[str, list[str]]) -> None:
     for name, reasons in errors.items():
         target = form._fields.get(name)
         if target is None:
-            form.form_errors.extend(reasons)
+            form.form_errors.extend(map(translate, reasons))
             continue
         target.errors = [*target.errors, *reasons]
 
@@ -287,7 +332,13 @@ def project(project_id: int) -> str:
     item = _project_or_404(project_id)
     report_form = ReportForm(start=item.start_date, end=min(dt.date.today(), item.end_date))
     return render_template(
-        "pin_project/project.html", project=item, summary=services.budget_summary(item), report_form=report_form
+        "pin_project/project.html",
+        project=item,
+        summary=services.budget_summary(item),
+        report_form=report_form,
+        chart=spending_chart(services.monthly_spending(item)),
+        indicators_svg=indicator_chart(services.indicator_statuses(item, _default_at(item))),
+        indicators_at=_default_at(item),
     )
 
 
@@ -322,6 +373,7 @@ def _revise_form(line: Any, *, submitted: bool = False) -> ReviseForm:
     if not submitted:
         form.planned.data = line.planned
         form.planned.raw = services.format_money(line.planned)
+        form.version.data = str(line.version)
     return form
 
 
@@ -361,9 +413,15 @@ def revise_budget_line(project_id: int, line_id: int) -> Any:
         abort(404)
     form = _revise_form(line, submitted=True)
     if form.validate():
+        version = (form.version.data or "").strip()
         try:
+            services.check_version(line, int(version) if version.isdigit() else None)
             services.revise_budget_line(line, planned=form.planned.data, reason=form.reason.data, user_id=_user_id())
             db.session.commit()
+        except (services.StaleVersion, StaleDataError):
+            db.session.rollback()
+            flash(_("Obiectul a fost modificat între timp de altcineva. Reîncărcați și încercați din nou."), "error")
+            return _budget_page(item, status=409)
         except services.RuleViolation as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)

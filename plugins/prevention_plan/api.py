@@ -16,12 +16,22 @@ from typing import Any, TypeVar
 
 from flask import current_app, request, send_file
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.api import ApiBlueprint, abort, current_tenant, enqueue, has_permission, require
+from core.api import (
+    ApiBlueprint,
+    abort,
+    commit_on_response,
+    current_tenant,
+    enqueue,
+    has_permission,
+    require,
+)
 from core.db import db
 from plugins.prevention_plan import exports, services
+from plugins.prevention_plan.messages import shown, shown_errors
 from plugins.prevention_plan.models import PlanStatus, PlanTemplate
 from plugins.prevention_plan.schemas import (
     ActivityInSchema,
@@ -70,23 +80,25 @@ UPLOAD_FOLDER = "imports"
 
 
 def domain(view: F) -> F:
-    """Turn the domain's refusals into API errors and commit a successful write."""
+    """Turn the domain's refusals into API errors and commit a successful write (once its answer is built)."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             result = view(*args, **kwargs)
             if request.method not in {"GET", "HEAD"}:
-                db.session.commit()
+                commit_on_response()
             return result
         except services.PlanError as exc:
             db.session.rollback()
             if exc.errors:
-                abort(exc.status, message=exc.message, errors={"json": exc.errors})
-            abort(exc.status, message=exc.message)
+                abort(exc.status, message=shown(exc.message), errors={"json": shown_errors(exc.errors)})
+            abort(exc.status, message=shown(exc.message))
         except StaleDataError:
             db.session.rollback()
-            abort(409, message="Obiectul a fost modificat între timp de altcineva. Reîncărcați și încercați din nou.")
+            abort(
+                409, message=_("Obiectul a fost modificat între timp de altcineva. Reîncărcați și încercați din nou.")
+            )
 
     return wrapper  # type: ignore[return-value]
 
@@ -104,15 +116,15 @@ def _version(data: dict[str, Any]) -> int:
         return int(raw)
     abort(
         422,
-        message="Lipsește versiunea citită.",
-        errors={"json": {"version": ["Câmp obligatoriu (sau antetul If-Match)."]}},
+        message=_("Lipsește versiunea citită."),
+        errors={"json": {"version": [_("Câmp obligatoriu (sau antetul If-Match).")]}},
     )
     raise AssertionError  # unreachable: abort raises
 
 
 def _require_any(*permissions: str) -> None:
     if not any(has_permission(p) for p in permissions):
-        abort(403, message="Nu aveți dreptul să faceți această operațiune.")
+        abort(403, message=_("Nu aveți dreptul să faceți această operațiune."))
 
 
 # ---------------------------------------------------------------- plans

@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from plugins.prevention_plan.messages import shown
 from plugins.prevention_plan.schemas import LANGUAGES, UNITS
 from plugins.prevention_plan.services import MAX_YEAR, MIN_YEAR, InvalidInputError
 
@@ -205,7 +206,7 @@ def apply_errors(form: FlaskForm, exc: InvalidInputError) -> list[str]:
     leftovers: list[str] = []
     aliases = {"values": "rows", "signatories.drawn_up_by": "drawn_up_by_name"}
     for key, messages in exc.errors.items():
-        msgs = [str(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]
+        msgs = [shown(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]
         target: Any = form
         for alias, real in aliases.items():
             if key == alias or key.startswith(alias + "."):

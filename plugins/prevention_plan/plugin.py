@@ -16,6 +16,7 @@ from flask import Blueprint, Flask
 
 from core.api import (
     ALL_ROLES,
+    N_,
     ApiBlueprint,
     DemoContext,
     ExportFormat,
@@ -43,20 +44,20 @@ VERSION = "1.0.0"
 STAFF = frozenset({Role.SOCIAL_WORKER, Role.TENANT_ADMIN})
 
 PERMISSIONS = (
-    Permission("plan.view", "Vede planul de prevenire a separării copilului de familie", ALL_ROLES),
-    Permission("plan.edit", "Redactează planul de prevenire", STAFF),
-    Permission("plan.transition", "Trimite planul mai departe pe circuitul de aprobare", STAFF),
+    Permission("plan.view", N_("Vede planul de prevenire a separării copilului de familie"), ALL_ROLES),
+    Permission("plan.edit", N_("Redactează planul de prevenire"), STAFF),
+    Permission("plan.transition", N_("Trimite planul mai departe pe circuitul de aprobare"), STAFF),
     Permission(
         "plan.endorse",
-        "Înregistrează avizul consiliului comunitar consultativ",
+        N_("Înregistrează avizul consiliului comunitar consultativ"),
         frozenset({Role.COUNCIL_MEMBER, Role.TENANT_ADMIN}),
     ),
-    Permission("plan.approve", "Înregistrează aprobarea planului prin HCL", frozenset({Role.TENANT_ADMIN})),
-    Permission("plan.values", "Înregistrează valorile indicatorilor", STAFF),
-    Permission("plan.export", "Exportă planul în Word și Excel", ALL_ROLES - {Role.VIEWER}),
+    Permission("plan.approve", N_("Înregistrează aprobarea planului prin HCL"), frozenset({Role.TENANT_ADMIN})),
+    Permission("plan.values", N_("Înregistrează valorile indicatorilor"), STAFF),
+    Permission("plan.export", N_("Exportă planul în Word și Excel"), ALL_ROLES - {Role.VIEWER}),
     Permission(
         "plan.templates",
-        "Publică șabloane de plan pentru localități",
+        N_("Publică șabloane de plan pentru localități"),
         frozenset({Role.COUNTY_COORDINATOR, Role.TENANT_ADMIN}),
     ),
 )
@@ -66,9 +67,9 @@ PERMISSIONS = (
 def vatra_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
-        label="Plan de prevenire",
+        label=N_("Plan de prevenire"),
         version=VERSION,
-        description="Planul anual de dezvoltare a serviciilor de prevenire a separării copilului de familie.",
+        description=N_("Planul anual de dezvoltare a serviciilor de prevenire a separării copilului de familie."),
         default_kinds=frozenset({"locality", "county"}),
     )
 
@@ -90,7 +91,7 @@ def vatra_api_blueprints() -> list[ApiBlueprint]:
 
 @hookimpl
 def vatra_navigation(tenant: Any, user: Any) -> list[NavItem]:
-    return [NavItem("Plan de prevenire", "prevention_plan.index", "plan.view", order=20)]
+    return [NavItem(N_("Plan de prevenire"), "prevention_plan.index", "plan.view", order=20)]
 
 
 @hookimpl
@@ -100,7 +101,7 @@ def vatra_dashboard_widgets(tenant: Any, user: Any) -> list[Widget]:
     year = services.local_year()
     return [
         Widget(
-            title="Planul de prevenire al anului",
+            title=N_("Planul de prevenire al anului"),
             template="prevention_plan/_widget.html",
             permission="plan.view",
             context={"summary": services.dashboard_summary(year)},
@@ -129,16 +130,22 @@ def vatra_locality_detail(tenant_id: int, year: int) -> list[Widget]:
     summary = services.readonly_summary(tenant_id, year)
     if summary is None:
         return []
-    return [Widget("Planul de prevenire", "prevention_plan/_county_readonly.html", "county.view", {"plan": summary})]
+    return [
+        Widget(N_("Planul de prevenire"), "prevention_plan/_county_readonly.html", "county.view", {"plan": summary})
+    ]
 
 
 @hookimpl
 def vatra_jobs() -> list[JobSpec]:
     return [
-        JobSpec("prevention_plan.export_docx", jobs.export_docx, queue="exports", label="Plan de prevenire (Word)"),
-        JobSpec("prevention_plan.export_xlsx", jobs.export_xlsx, queue="exports", label="Indicatori (Excel)"),
+        JobSpec("prevention_plan.export_docx", jobs.export_docx, queue="exports", label=N_("Plan de prevenire (Word)")),
+        JobSpec("prevention_plan.export_xlsx", jobs.export_xlsx, queue="exports", label=N_("Indicatori (Excel)")),
         JobSpec(
-            "prevention_plan.import_xlsx", jobs.import_xlsx, queue="default", retries=0, label="Import valori (Excel)"
+            "prevention_plan.import_xlsx",
+            jobs.import_xlsx,
+            queue="default",
+            retries=0,
+            label=N_("Import valori (Excel)"),
         ),
     ]
 
@@ -146,8 +153,8 @@ def vatra_jobs() -> list[JobSpec]:
 @hookimpl
 def vatra_export_formats() -> list[ExportFormat]:
     return [
-        ExportFormat("plan", "docx", DOCX_MIME, "Planul în format Word", "prevention_plan.export_docx"),
-        ExportFormat("plan", "xlsx", XLSX_MIME, "Indicatorii și valorile în Excel", "prevention_plan.export_xlsx"),
+        ExportFormat("plan", "docx", DOCX_MIME, N_("Planul în format Word"), "prevention_plan.export_docx"),
+        ExportFormat("plan", "xlsx", XLSX_MIME, N_("Indicatorii și valorile în Excel"), "prevention_plan.export_xlsx"),
     ]
 
 

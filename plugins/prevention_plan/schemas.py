@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
+from core.db import MAX_ID
 from plugins.prevention_plan.models import PlanStatus, SignatoryRole
 from plugins.prevention_plan.services import MAX_YEAR, MIN_YEAR, STATUS_LABELS
 
@@ -28,6 +29,9 @@ LANGUAGES = ("ro", "hu", "en")
 YEAR = validate.Range(min=MIN_YEAR, max=MAX_YEAR, error=f"Anul trebuie să fie între {MIN_YEAR} și {MAX_YEAR}.")
 NOT_NEGATIVE = validate.Range(min=0, error="Valoarea nu poate fi negativă.")
 MAX_VALUE = validate.Range(max=10**14 - 1, error="Valoare prea mare.")
+MAX_MONEY = validate.Range(max=10**12 - 1, error="Suma este prea mare.")  # a Money column is Numeric(14, 2)
+ID = validate.Range(min=1, max=MAX_ID)
+"""An id sent in a body: one the database's integer columns can hold (others are refused, not looked up)."""
 
 
 def _text(max_length: int | None = None, *, required: bool = False, allow_none: bool = False) -> fields.String:
@@ -274,7 +278,7 @@ class PlanCreateSchema(StrictSchema):
     title = _text(500)
     institution = _text(300, allow_none=True)
     template = fields.String(
-        validate=validate.Regexp(r"^(builtin|own:\d+|county:\d+)$", error="Șablon necunoscut."),
+        validate=validate.Regexp(r"^(builtin|own:\d{1,9}|county:\d{1,9})$", error="Șablon necunoscut."),
         metadata={"description": "builtin, own:<id> sau county:<id>; fără șablon: plan gol"},
     )
 
@@ -324,7 +328,7 @@ class ActivityInSchema(StrictSchema):
     schedule_months = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=12, error="Lunile sunt între 1 și 12.")), load_default=list
     )
-    budget_estimate = fields.Decimal(as_string=True, allow_none=True, validate=[NOT_NEGATIVE, MAX_VALUE])
+    budget_estimate = fields.Decimal(as_string=True, allow_none=True, validate=[NOT_NEGATIVE, MAX_MONEY])
 
     @validates("budget_estimate")
     def _two_decimals(self, value: Any, **kwargs: Any) -> None:
@@ -336,7 +340,7 @@ class ActivityPatchSchema(VersionedSchema, ActivityInSchema):
     text = _text(4000, required=True)
     responsible = fields.List(_text(300, required=True))
     schedule_months = fields.List(fields.Integer(validate=validate.Range(min=1, max=12)))
-    objective_id = fields.Integer()
+    objective_id = fields.Integer(validate=ID)
     position = fields.Integer(validate=validate.Range(min=1, max=999))
 
 
@@ -362,7 +366,7 @@ class IndicatorPatchSchema(VersionedSchema, IndicatorInSchema):
 
 
 class ValueItemSchema(StrictSchema):
-    indicator_id = fields.Integer(required=True)
+    indicator_id = fields.Integer(required=True, validate=ID)
     value = _quantity(required=True)
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
@@ -390,7 +394,7 @@ class TransitionInSchema(VersionedSchema):
     note = fields.String(allow_none=True, validate=validate.Length(max=4000))
     aviz_number = _text(50, allow_none=True)
     aviz_date = fields.Date(allow_none=True)
-    members_present = fields.List(fields.Integer(), allow_none=True)
+    members_present = fields.List(fields.Integer(validate=ID), allow_none=True)
     hcl_number = _text(50, allow_none=True)
     hcl_date = fields.Date(allow_none=True)
     referat_number = _text(50, allow_none=True)
@@ -407,7 +411,7 @@ class EvaluationInSchema(VersionedSchema):
 class DocumentFormSchema(StrictSchema):
     step = fields.Enum(PlanStatus, by_value=True)
     title = _text(300, allow_none=True)
-    transition_id = fields.Integer(allow_none=True)
+    transition_id = fields.Integer(allow_none=True, validate=ID)
 
 
 class FileSchema(Schema):
@@ -430,7 +434,7 @@ class ContentActivitySchema(StrictSchema):
     text = _text(4000, required=True)
     responsible = fields.List(_text(300, required=True), load_default=list)
     schedule_months = fields.List(fields.Integer(validate=validate.Range(min=1, max=12)), load_default=list)
-    budget_estimate = fields.Decimal(as_string=True, allow_none=True, validate=NOT_NEGATIVE)
+    budget_estimate = fields.Decimal(as_string=True, allow_none=True, validate=[NOT_NEGATIVE, MAX_MONEY])
     indicators = fields.List(fields.Nested(ContentIndicatorSchema), load_default=list)
 
 
@@ -458,7 +462,7 @@ class TemplateInSchema(StrictSchema):
     name = _text(200, required=True)
     description = fields.String(allow_none=True)
     published = fields.Boolean(load_default=False)
-    plan_id = fields.Integer(metadata={"description": "copiază conținutul unui plan al instituției"})
+    plan_id = fields.Integer(validate=ID, metadata={"description": "copiază conținutul unui plan al instituției"})
     builtin = fields.Boolean(load_default=False, metadata={"description": "pornește din șablonul încorporat"})
     content = fields.Nested(PlanContentSchema)
 

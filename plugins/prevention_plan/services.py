@@ -31,7 +31,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from core.api import IndicatorValue as CatalogValue
 from core.api import Period, current_tenant_id, read_scope
-from core.db import db, utcnow
+from core.db import db, in_ids, utcnow
+from core.text import N_, Message
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,
@@ -59,20 +60,45 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_DECIMALS = 4
 
 STATUS_LABELS: dict[PlanStatus, str] = {
-    PlanStatus.DRAFT: "ciornă",
-    PlanStatus.SUBMITTED: "transmis consiliului consultativ",
-    PlanStatus.ENDORSED: "avizat de consiliul consultativ",
-    PlanStatus.APPROVED: "aprobat prin HCL",
-    PlanStatus.IN_IMPLEMENTATION: "în implementare",
-    PlanStatus.EVALUATED: "evaluat",
+    PlanStatus.DRAFT: N_("ciornă"),
+    PlanStatus.SUBMITTED: N_("transmis consiliului consultativ"),
+    PlanStatus.ENDORSED: N_("avizat de consiliul consultativ"),
+    PlanStatus.APPROVED: N_("aprobat prin HCL"),
+    PlanStatus.IN_IMPLEMENTATION: N_("în implementare"),
+    PlanStatus.EVALUATED: N_("evaluat"),
 }
 
-ROLE_LABELS: dict[str, str] = {"presedinte": "președinte", "secretar": "secretar", "membru": "membru"}
+REQUIRED = N_("Câmp obligatoriu.")
+QUOTED = N_("„%(label)s”")  # one label of a list inside a message (translators: the language's quotation marks)
+
+
+def status_label(status: PlanStatus | str) -> Message:
+    """The status's Romanian label as a message parameter that is translated too when the message is shown."""
+    return Message(STATUS_LABELS[PlanStatus(status)])
+
+
+class Labels(str):
+    """A list of labels (msgids) as one message parameter: „a”, „b” in Romanian, translated one by one when shown."""
+
+    items: tuple[str, ...]
+
+    def __new__(cls, items: Iterable[str]) -> Labels:
+        """Join ``items`` (msgids), each quoted."""
+        items = tuple(items)
+        labels = super().__new__(cls, ", ".join(QUOTED % {"label": item} for item in items))
+        labels.items = items
+        return labels
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Labels, (self.items,))
+
+
+ROLE_LABELS: dict[str, str] = {"presedinte": N_("președinte"), "secretar": N_("secretar"), "membru": N_("membru")}
 
 SIGNATORY_LABELS: dict[SignatoryRole, str] = {
-    SignatoryRole.DRAWN_UP_BY: "Întocmit",
-    SignatoryRole.CHAIR_OF_SESSION: "Președinte de ședință",
-    SignatoryRole.SECRETARY_GENERAL: "Secretar general",
+    SignatoryRole.DRAWN_UP_BY: N_("Întocmit"),
+    SignatoryRole.CHAIR_OF_SESSION: N_("Președinte de ședință"),
+    SignatoryRole.SECRETARY_GENERAL: N_("Secretar general"),
 }
 
 
@@ -92,18 +118,18 @@ AVIZ_FIELDS = ("aviz_number", "aviz_date", "members_present")
 HCL_FIELDS = ("hcl_number", "hcl_date", "referat_number", "referat_date", "raport_number", "raport_date")
 
 STEPS: tuple[Step, ...] = (
-    Step(PlanStatus.DRAFT, PlanStatus.SUBMITTED, "Transmite consiliului consultativ", ("plan.transition",)),
+    Step(PlanStatus.DRAFT, PlanStatus.SUBMITTED, N_("Transmite consiliului consultativ"), ("plan.transition",)),
     Step(
         PlanStatus.SUBMITTED,
         PlanStatus.DRAFT,
-        "Retrimite spre refacere",
+        N_("Retrimite spre refacere"),
         ("plan.transition", "plan.endorse"),
         required=("note",),
     ),
     Step(
         PlanStatus.SUBMITTED,
         PlanStatus.ENDORSED,
-        "Înregistrează avizul consiliului",
+        N_("Înregistrează avizul consiliului"),
         ("plan.endorse",),
         required=AVIZ_FIELDS,
         fields=AVIZ_FIELDS,
@@ -111,16 +137,16 @@ STEPS: tuple[Step, ...] = (
     Step(
         PlanStatus.ENDORSED,
         PlanStatus.APPROVED,
-        "Înregistrează aprobarea prin HCL",
+        N_("Înregistrează aprobarea prin HCL"),
         ("plan.approve",),
         required=HCL_FIELDS,
         fields=HCL_FIELDS,
     ),
-    Step(PlanStatus.APPROVED, PlanStatus.IN_IMPLEMENTATION, "Începe implementarea", ("plan.transition",)),
+    Step(PlanStatus.APPROVED, PlanStatus.IN_IMPLEMENTATION, N_("Începe implementarea"), ("plan.transition",)),
     Step(
         PlanStatus.IN_IMPLEMENTATION,
         PlanStatus.EVALUATED,
-        "Încheie evaluarea anuală",
+        N_("Încheie evaluarea anuală"),
         ("plan.transition",),
         fields=("narrative",),
     ),
@@ -183,11 +209,11 @@ class InvalidInputError(PlanError):
 
     status = 422
 
-    def __init__(self, errors: Mapping[str, Any], message: str = "Datele trimise nu sunt valide.") -> None:
+    def __init__(self, errors: Mapping[str, Any], message: str = N_("Datele trimise nu sunt valide.")) -> None:
         super().__init__(message, errors)
 
 
-def _required(field_name: str, errors: dict[str, list[str]], message: str = "Câmp obligatoriu.") -> None:
+def _required(field_name: str, errors: dict[str, list[str]], message: str = REQUIRED) -> None:
     errors.setdefault(field_name, []).append(message)
 
 
@@ -197,7 +223,7 @@ def _required(field_name: str, errors: dict[str, list[str]], message: str = "Câ
 def to_decimal(value: Any, *, field_name: str = "value", minimum: Decimal | None = Decimal(0)) -> Decimal:
     """A non-negative exact decimal from a number or a text ("12", "12,5"); InvalidInputError otherwise."""
     if isinstance(value, bool) or value is None:
-        raise InvalidInputError({field_name: ["Nu este un număr."]})
+        raise InvalidInputError({field_name: [N_("Nu este un număr.")]})
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -211,16 +237,16 @@ def to_decimal(value: Any, *, field_name: str = "value", minimum: Decimal | None
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise InvalidInputError({field_name: [f"„{value}” nu este un număr."]}) from None
+            raise InvalidInputError({field_name: [N_("„%(value)s” nu este un număr.", value=str(value))]}) from None
     if not number.is_finite():
-        raise InvalidInputError({field_name: ["Nu este un număr."]})
+        raise InvalidInputError({field_name: [N_("Nu este un număr.")]})
     if minimum is not None and number < minimum:
-        raise InvalidInputError({field_name: ["Valoarea nu poate fi negativă."]})
+        raise InvalidInputError({field_name: [N_("Valoarea nu poate fi negativă.")]})
     exponent = number.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
-        raise InvalidInputError({field_name: [f"Cel mult {MAX_DECIMALS} zecimale."]})
+        raise InvalidInputError({field_name: [N_("Cel mult %(count)s zecimale.", count=MAX_DECIMALS)]})
     if abs(number) >= Decimal(10) ** 14:
-        raise InvalidInputError({field_name: ["Valoare prea mare."]})
+        raise InvalidInputError({field_name: [N_("Valoare prea mare.")]})
     return number
 
 
@@ -238,15 +264,23 @@ def check_version(obj: Any, version: int | None) -> None:
     """Refuse with :class:`StaleVersionError` when the client read an older ``version`` of ``obj``."""
     if version is not None and version != obj.version:
         raise StaleVersionError(
-            "Obiectul a fost modificat între timp de altcineva (versiunea "
-            f"{version}, acum {obj.version}). Reîncărcați și încercați din nou."
+            N_(
+                "Obiectul a fost modificat între timp de altcineva (versiunea %(read)s, acum %(now)s). "
+                "Reîncărcați și încercați din nou.",
+                read=version,
+                now=obj.version,
+            )
         )
 
 
 def ensure_current(plan: Plan) -> None:
     if not plan.is_current:
         raise PlanLockedError(
-            f"Revizia {plan.revision} a planului pe {plan.year} a fost înlocuită; lucrați pe revizia curentă."
+            N_(
+                "Revizia %(revision)s a planului pe %(year)s a fost înlocuită; lucrați pe revizia curentă.",
+                revision=plan.revision,
+                year=plan.year,
+            )
         )
 
 
@@ -255,34 +289,39 @@ def ensure_editable(plan: Plan) -> None:
     ensure_current(plan)
     if plan.status in LOCKED_STATUSES:
         raise PlanLockedError(
-            "Conținutul planului este blocat după avizul consiliului consultativ "
-            f"(stare: {STATUS_LABELS[plan.status]}). Creați o revizie nouă pentru a-l modifica."
+            N_(
+                "Conținutul planului este blocat după avizul consiliului consultativ "
+                "(stare: %(status)s). Creați o revizie nouă pentru a-l modifica.",
+                status=status_label(plan.status),
+            )
         )
 
 
 def _check_year(year: Any, field_name: str = "year") -> int:
     if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidInputError({field_name: [f"Anul trebuie să fie între {MIN_YEAR} și {MAX_YEAR}."]})
+        raise InvalidInputError(
+            {field_name: [N_("Anul trebuie să fie între %(min)s și %(max)s.", min=MIN_YEAR, max=MAX_YEAR)]}
+        )
     return year
 
 
 def _check_months(months: Iterable[Any] | None) -> list[int]:
     out = sorted({int(m) for m in months or []})
     if any(not 1 <= m <= 12 for m in out):
-        raise InvalidInputError({"schedule_months": ["Lunile sunt numere între 1 și 12."]})
+        raise InvalidInputError({"schedule_months": [N_("Lunile sunt numere între 1 și 12.")]})
     return out
 
 
 def _clean_text(value: Any, field_name: str, *, required: bool = True, max_length: int | None = None) -> str | None:
     if value is None:
         if required:
-            raise InvalidInputError({field_name: ["Câmp obligatoriu."]})
+            raise InvalidInputError({field_name: [N_("Câmp obligatoriu.")]})
         return None
     text = str(value).strip()
     if required and not text:
-        raise InvalidInputError({field_name: ["Câmp obligatoriu."]})
+        raise InvalidInputError({field_name: [N_("Câmp obligatoriu.")]})
     if max_length is not None and len(text) > max_length:
-        raise InvalidInputError({field_name: [f"Cel mult {max_length} caractere."]})
+        raise InvalidInputError({field_name: [N_("Cel mult %(count)s caractere.", count=max_length)]})
     return text or None
 
 
@@ -310,37 +349,37 @@ def get_plan(plan_id: int, *, tree: bool = False) -> Plan:
         query = query.options(*_tree_options())
     plan = db.session.execute(query).scalar_one_or_none()
     if plan is None:
-        raise NotFoundError("Planul nu există.")
+        raise NotFoundError(N_("Planul nu există."))
     return plan
 
 
-def _get_child(model: type[Any], obj_id: int, plan: Plan, what: str) -> Any:
+def _get_child(model: type[Any], obj_id: int, plan: Plan, missing: str) -> Any:
     obj = db.session.execute(
         sa.select(model).where(model.id == obj_id, model.plan_id == plan.id, model.tenant_id == plan.tenant_id)
     ).scalar_one_or_none()
     if obj is None:
-        raise NotFoundError(f"{what} nu există în acest plan.")
+        raise NotFoundError(missing)
     return obj
 
 
 def get_objective(plan: Plan, objective_id: int) -> StrategicObjective:
     """A strategic objective of ``plan``; NotFoundError otherwise."""
-    return _get_child(StrategicObjective, objective_id, plan, "Obiectivul")
+    return _get_child(StrategicObjective, objective_id, plan, N_("Obiectivul nu există în acest plan."))
 
 
 def get_activity(plan: Plan, activity_id: int) -> Activity:
     """An activity of ``plan``; NotFoundError otherwise."""
-    return _get_child(Activity, activity_id, plan, "Activitatea")
+    return _get_child(Activity, activity_id, plan, N_("Activitatea nu există în acest plan."))
 
 
 def get_indicator(plan: Plan, indicator_id: int) -> Indicator:
     """An indicator of ``plan``; NotFoundError otherwise."""
-    return _get_child(Indicator, indicator_id, plan, "Indicatorul")
+    return _get_child(Indicator, indicator_id, plan, N_("Indicatorul nu există în acest plan."))
 
 
 def get_document(plan: Plan, document_id: int) -> PlanDocument:
     """A document of ``plan``; NotFoundError otherwise."""
-    return _get_child(PlanDocument, document_id, plan, "Documentul")
+    return _get_child(PlanDocument, document_id, plan, N_("Documentul nu există în acest plan."))
 
 
 def list_plans(year: int | None = None, *, include_old_revisions: bool = False) -> list[Plan]:
@@ -587,7 +626,7 @@ def _replace_year(content: dict[str, Any], old: int, new: int) -> dict[str, Any]
 def _ensure_no_plan(year: int) -> None:
     if current_plan(year) is not None:
         raise InvalidInputError(
-            {"year": [f"Există deja un plan pentru anul {year}; lucrați pe el sau creați o revizie."]}
+            {"year": [N_("Există deja un plan pentru anul %(year)s; lucrați pe el sau creați o revizie.", year=year)]}
         )
 
 
@@ -603,7 +642,7 @@ def copy_to_next_year(plan: Plan, year: int | None = None) -> Plan:
     year = plan.year + 1 if year is None else year
     _check_year(year)
     if year == plan.year:
-        raise InvalidInputError({"year": ["Alegeți alt an decât al planului copiat."]})
+        raise InvalidInputError({"year": [N_("Alegeți alt an decât al planului copiat.")]})
     _ensure_no_plan(year)
     content = _replace_year(plan_content(plan), plan.year, year)
     return build_plan(content, year)
@@ -617,7 +656,7 @@ def new_revision(plan: Plan) -> Plan:
     """
     ensure_current(plan)
     if plan.status not in LOCKED_STATUSES:
-        raise ConflictError("Planul poate fi modificat direct; o revizie nouă se deschide doar după aviz.")
+        raise ConflictError(N_("Planul poate fi modificat direct; o revizie nouă se deschide doar după aviz."))
     old_indicators = indicators_of(plan)
     content = plan_content(plan)
     plan.is_current = False
@@ -755,7 +794,7 @@ def _county_templates(tenant: Tenant, template_id: int | None = None) -> list[tu
 
 def _county_template_content(tenant: Tenant, template_id: int) -> dict[str, Any]:
     if tenant.parent_id is None:
-        raise NotFoundError("Șablonul nu există.")
+        raise NotFoundError(N_("Șablonul nu există."))
     with read_scope([tenant.parent_id], write_tenant_id=tenant.id):
         content = db.session.execute(
             sa.select(PlanTemplate.content).where(
@@ -765,7 +804,7 @@ def _county_template_content(tenant: Tenant, template_id: int) -> dict[str, Any]
             )
         ).scalar_one_or_none()
     if content is None:
-        raise NotFoundError("Șablonul nu există sau nu este publicat.")
+        raise NotFoundError(N_("Șablonul nu există sau nu este publicat."))
     return copy.deepcopy(content)
 
 
@@ -784,11 +823,11 @@ def from_template(tenant: Tenant, year: int, key: str = "builtin") -> Plan:
                 sa.select(PlanTemplate).where(PlanTemplate.id == int(raw_id), PlanTemplate.tenant_id == tenant.id)
             ).scalar_one_or_none()
             if template is None:
-                raise NotFoundError("Șablonul nu există.")
+                raise NotFoundError(N_("Șablonul nu există."))
             raw = copy.deepcopy(template.content)
         content = localise_content(raw, tenant, year, from_seed=False)
     else:
-        raise InvalidInputError({"template": ["Șablon necunoscut."]})
+        raise InvalidInputError({"template": [N_("Șablon necunoscut.")]})
     return build_plan(content, year)
 
 
@@ -798,7 +837,7 @@ def save_template(
     """Create a template of the current tenant (a county publishes one for its localities)."""
     name = _clean_text(name, "name", max_length=200) or ""
     if db.session.execute(sa.select(PlanTemplate.id).where(PlanTemplate.name == name)).first():
-        raise InvalidInputError({"name": ["Există deja un șablon cu acest nume."]})
+        raise InvalidInputError({"name": [N_("Există deja un șablon cu acest nume.")]})
     cleaned = {k: v for k, v in content.items() if k not in {"signatories", "council", "year", "siruta"}}
     template = PlanTemplate(name=name, description=description, content=cleaned, published=published)
     db.session.add(template)
@@ -834,7 +873,7 @@ def update_sections(plan: Plan, data: Mapping[str, Any], *, version: int | None 
     else:
         ensure_current(plan)
     if "signatories" in data and plan.status == PlanStatus.EVALUATED:
-        raise PlanLockedError("Planul este evaluat; semnatarii nu mai pot fi schimbați.")
+        raise PlanLockedError(N_("Planul este evaluat; semnatarii nu mai pot fi schimbați."))
     for key in SECTION_FIELDS:
         if key in data:
             value = data[key]
@@ -870,7 +909,7 @@ def set_signatories(plan: Plan, people: Mapping[str, Mapping[str, Any] | None]) 
         try:
             role = SignatoryRole(role_name)
         except ValueError:
-            raise InvalidInputError({f"signatories.{role_name}": ["Rol de semnatar necunoscut."]}) from None
+            raise InvalidInputError({f"signatories.{role_name}": [N_("Rol de semnatar necunoscut.")]}) from None
         existing = plan.signatory(role)
         name = (person or {}).get("name")
         name = name.strip() if isinstance(name, str) else None
@@ -895,9 +934,9 @@ def add_objective(plan: Plan, title: str, number: int | None = None) -> Strategi
     title = _clean_text(title, "title")
     number = _next_number(plan) if number is None else number
     if number < 1:
-        raise InvalidInputError({"number": ["Numărul trebuie să fie cel puțin 1."]})
+        raise InvalidInputError({"number": [N_("Numărul trebuie să fie cel puțin 1.")]})
     if any(o.number == number for o in plan.objectives):
-        raise InvalidInputError({"number": [f"Există deja obiectivul {number}."]})
+        raise InvalidInputError({"number": [N_("Există deja obiectivul %(number)s.", number=number)]})
     objective = StrategicObjective(number=number, title=title)
     plan.objectives.append(objective)
     db.session.flush()
@@ -911,9 +950,9 @@ def update_objective(objective: StrategicObjective, data: Mapping[str, Any], *, 
     if "number" in data and data["number"] is not None:
         number = data["number"]
         if number < 1:
-            raise InvalidInputError({"number": ["Numărul trebuie să fie cel puțin 1."]})
+            raise InvalidInputError({"number": [N_("Numărul trebuie să fie cel puțin 1.")]})
         if any(o.number == number and o.id != objective.id for o in objective.plan.objectives):
-            raise InvalidInputError({"number": [f"Există deja obiectivul {number}."]})
+            raise InvalidInputError({"number": [N_("Există deja obiectivul %(number)s.", number=number)]})
         objective.number = number
     if "title" in data:
         objective.title = _clean_text(data["title"], "title")
@@ -929,7 +968,7 @@ def delete_objective(objective: StrategicObjective) -> None:
     ensure_editable(objective.plan)
     indicator_ids = [i.id for a in objective.activities for i in a.indicators]
     if indicator_ids and _has_values(IndicatorValue.indicator_id.in_(indicator_ids)):
-        raise ConflictError("Obiectivul are indicatori cu valori înregistrate și nu poate fi șters.")
+        raise ConflictError(N_("Obiectivul are indicatori cu valori înregistrate și nu poate fi șters."))
     objective.plan.objectives.remove(objective)
     db.session.flush()
 
@@ -1001,7 +1040,7 @@ def delete_activity(activity: Activity) -> None:
     ensure_editable(activity.objective.plan)
     ids = [i.id for i in activity.indicators]
     if ids and _has_values(IndicatorValue.indicator_id.in_(ids)):
-        raise ConflictError("Activitatea are indicatori cu valori înregistrate și nu poate fi ștearsă.")
+        raise ConflictError(N_("Activitatea are indicatori cu valori înregistrate și nu poate fi ștearsă."))
     activity.objective.activities.remove(activity)
     db.session.flush()
 
@@ -1028,7 +1067,7 @@ def add_indicator(activity: Activity, data: Mapping[str, Any]) -> Indicator:
     ensure_editable(plan)
     fields = _indicator_fields({"unit": "număr", **data})
     if "label" not in fields:
-        raise InvalidInputError({"label": ["Câmp obligatoriu."]})
+        raise InvalidInputError({"label": [N_("Câmp obligatoriu.")]})
     fields.setdefault("position", max((i.position for i in activity.indicators), default=0) + 1)
     indicator = Indicator(plan_id=plan.id, **fields)
     activity.indicators.append(indicator)
@@ -1049,7 +1088,7 @@ def delete_indicator(indicator: Indicator) -> None:
     """Remove an indicator; refused when values were recorded for it."""
     ensure_editable(indicator.activity.objective.plan)
     if _has_values(IndicatorValue.indicator_id == indicator.id):
-        raise ConflictError("Indicatorul are valori înregistrate și nu poate fi șters.")
+        raise ConflictError(N_("Indicatorul are valori înregistrate și nu poate fi șters."))
     indicator.activity.indicators.remove(indicator)
     db.session.flush()
 
@@ -1106,9 +1145,9 @@ def record_values(
     ensure_current(plan)
     errors: dict[str, list[str]] = {}
     if year != plan.year:
-        errors["year"] = [f"Planul este pentru anul {plan.year}."]
+        errors["year"] = [N_("Planul este pentru anul %(year)s.", year=plan.year)]
     if quarter is not None and (isinstance(quarter, bool) or not 1 <= quarter <= 4):
-        errors["quarter"] = ["Trimestrul este între 1 și 4."]
+        errors["quarter"] = [N_("Trimestrul este între 1 și 4.")]
     if errors:
         raise InvalidInputError(errors)
     known = {i.id: i for i in indicators_of(plan)}
@@ -1120,11 +1159,11 @@ def record_values(
         indicator = known.get(entry.indicator_id)
         if indicator is None:
             errors.setdefault(f"{prefix}.indicator_id", []).append(
-                f"Indicatorul {entry.indicator_id} nu face parte din plan."
+                N_("Indicatorul %(id)s nu face parte din plan.", id=entry.indicator_id)
             )
             continue
         if entry.indicator_id in seen:
-            errors.setdefault(f"{prefix}.indicator_id", []).append("Indicatorul apare de două ori.")
+            errors.setdefault(f"{prefix}.indicator_id", []).append(N_("Indicatorul apare de două ori."))
             continue
         seen.add(entry.indicator_id)
         try:
@@ -1136,12 +1175,20 @@ def record_values(
         periods = set(live.get(indicator.id, {}))
         if quarter is None and periods - {None}:
             errors.setdefault(f"{prefix}.quarter", []).append(
-                f"„{indicator.label}” are deja valori pe trimestre în {year}; înregistrați pe trimestru."
+                N_(
+                    "„%(label)s” are deja valori pe trimestre în %(year)s; înregistrați pe trimestru.",
+                    label=indicator.label,
+                    year=year,
+                )
             )
             continue
         if quarter is not None and None in periods:
             errors.setdefault(f"{prefix}.quarter", []).append(
-                f"„{indicator.label}” are deja o valoare pe tot anul {year}; corectați valoarea anuală."
+                N_(
+                    "„%(label)s” are deja o valoare pe tot anul %(year)s; corectați valoarea anuală.",
+                    label=indicator.label,
+                    year=year,
+                )
             )
             continue
         note = (entry.note or "").strip() or None
@@ -1209,10 +1256,23 @@ def step_for(plan: Plan, target: PlanStatus | str) -> Step:
     ensure_current(plan)
     step = STEP_BY_MOVE.get((plan.status, target))
     if step is None:
-        allowed = ", ".join(f"„{STATUS_LABELS[s.target]}”" for s in allowed_steps(plan)) or "niciuna"
+        allowed = [s.target for s in allowed_steps(plan)]
+        if not allowed:
+            raise TransitionRefusedError(
+                N_(
+                    "Planul nu poate trece din starea „%(current)s” în „%(target)s”. Din această stare nu mai "
+                    "urmează niciun pas.",
+                    current=status_label(plan.status),
+                    target=status_label(target),
+                )
+            )
         raise TransitionRefusedError(
-            f"Planul nu poate trece din starea „{STATUS_LABELS[plan.status]}” în „{STATUS_LABELS[target]}”. "
-            f"Stări posibile: {allowed}."
+            N_(
+                "Planul nu poate trece din starea „%(current)s” în „%(target)s”. Stări posibile: %(allowed)s.",
+                current=status_label(plan.status),
+                target=status_label(target),
+                allowed=Labels(STATUS_LABELS[s] for s in allowed),
+            )
         )
     return step
 
@@ -1240,14 +1300,14 @@ def _member_snapshot(ids: Sequence[Any], errors: dict[str, list[str]]) -> list[d
         try:
             wanted.append(int(raw))
         except (TypeError, ValueError):
-            errors.setdefault("members_present", []).append(f"„{raw}” nu este un membru.")
+            errors.setdefault("members_present", []).append(N_("„%(value)s” nu este un membru.", value=str(raw)))
     if errors.get("members_present"):
         return []
     found = {m.id: m for m in council_members() if m.id in set(wanted)}
     unknown = [str(i) for i in wanted if i not in found]
     if unknown:
         errors.setdefault("members_present", []).append(
-            "Nu sunt membri ai consiliului consultativ al instituției: " + ", ".join(unknown) + "."
+            N_("Nu sunt membri ai consiliului consultativ al instituției: %(ids)s.", ids=", ".join(unknown))
         )
         return []
     return [
@@ -1273,7 +1333,7 @@ def _as_date(value: Any, field_name: str, errors: dict[str, list[str]]) -> dt.da
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        _required(field_name, errors, "Data nu este validă (AAAA-LL-ZZ).")
+        _required(field_name, errors, N_("Data nu este validă (AAAA-LL-ZZ)."))
         return None
 
 
@@ -1331,7 +1391,7 @@ def transition(
             continue
         value = data.get(name)
         if value is None or (isinstance(value, str | list | tuple) and not value):
-            _required(name, errors, "Câmp obligatoriu pentru acest pas.")
+            _required(name, errors, N_("Câmp obligatoriu pentru acest pas."))
     record = PlanTransition(
         plan_id=plan.id,
         from_status=plan.status,
@@ -1354,15 +1414,15 @@ def transition(
             setattr(record, name, value.strip() if isinstance(value, str) else value)
         aviz = _endorsement(plan)
         if record.hcl_date and aviz is not None and aviz.aviz_date and record.hcl_date < aviz.aviz_date:
-            _required("hcl_date", errors, "HCL nu poate fi anterioară avizului consiliului consultativ.")
+            _required("hcl_date", errors, N_("HCL nu poate fi anterioară avizului consiliului consultativ."))
         for name in ("referat_date", "raport_date"):
             value = getattr(record, name)
             if value and record.hcl_date and value > record.hcl_date:
-                _required(name, errors, "Documentul trebuie să fie anterior HCL.")
+                _required(name, errors, N_("Documentul trebuie să fie anterior HCL."))
     if step.target == PlanStatus.EVALUATED:
         narrative = (data.get("narrative") or "").strip()
         if not narrative and plan.evaluation is None:
-            _required("narrative", errors, "Scrieți evaluarea anuală înainte de a încheia planul.")
+            _required("narrative", errors, N_("Scrieți evaluarea anuală înainte de a încheia planul."))
     if errors:
         raise InvalidInputError(errors)
     if step.target == PlanStatus.EVALUATED and (data.get("narrative") or "").strip():
@@ -1495,7 +1555,7 @@ def evaluate(
     """
     ensure_current(plan)
     if plan.status not in EVALUATION_STATUSES and plan.status != allow_status:
-        raise ConflictError("Evaluarea anuală se scrie după aprobarea planului prin HCL.")
+        raise ConflictError(N_("Evaluarea anuală se scrie după aprobarea planului prin HCL."))
     narrative = _clean_text(narrative, "narrative") or ""
     figures = _jsonable(evaluation_figures(plan))
     evaluation = plan.evaluation
@@ -1554,16 +1614,16 @@ def store_document(
     errors: dict[str, list[str]] = {}
     mimetype = sniff_document(data) if data else None
     if not data:
-        errors["file"] = ["Fișierul este gol."]
+        errors["file"] = [N_("Fișierul este gol.")]
     elif mimetype is None:
-        errors["file"] = ["Se acceptă doar documente PDF sau DOCX."]
+        errors["file"] = [N_("Se acceptă doar documente PDF sau DOCX.")]
     try:
         step_status = PlanStatus(step) if step is not None else plan.status
     except ValueError:
-        errors["step"] = ["Pas necunoscut."]
+        errors["step"] = [N_("Pas necunoscut.")]
         step_status = plan.status
     if transition_id is not None and not any(t.id == transition_id for t in plan.transitions):
-        errors["transition_id"] = ["Pasul nu aparține acestui plan."]
+        errors["transition_id"] = [N_("Pasul nu aparține acestui plan.")]
     if errors:
         raise InvalidInputError(errors)
     name = safe_filename(filename)
@@ -1596,9 +1656,9 @@ def document_path(files_root: str | Path, document: PlanDocument) -> Path:
     root = Path(files_root).resolve()
     path = (root / document.storage_path).resolve()
     if root not in path.parents or not path.is_file():
-        raise NotFoundError("Fișierul documentului lipsește.")
+        raise NotFoundError(N_("Fișierul documentului lipsește."))
     if path.stat().st_size != document.size:
-        raise NotFoundError("Fișierul documentului nu corespunde înregistrării.")
+        raise NotFoundError(N_("Fișierul documentului nu corespunde înregistrării."))
     return path
 
 
@@ -1622,7 +1682,7 @@ def catalog_indicator_values(tenant_ids: Sequence[int], period: Period) -> list[
         )
         .join(Plan, sa.and_(Plan.tenant_id == Indicator.tenant_id, Plan.id == Indicator.plan_id))
         .where(
-            Indicator.tenant_id.in_(list(tenant_ids)),
+            in_ids(Indicator.tenant_id, tenant_ids),
             Indicator.code.is_not(None),
             Plan.is_current.is_(True),
             Plan.year == period.year,
@@ -1674,7 +1734,7 @@ def locality_status(tenant_ids: Sequence[int], year: int) -> dict[int, dict[str,
                 approved.to_status == PlanStatus.APPROVED,
             ),
         )
-        .where(Plan.tenant_id.in_(list(tenant_ids)), Plan.year == year, Plan.is_current.is_(True))
+        .where(in_ids(Plan.tenant_id, tenant_ids), Plan.year == year, Plan.is_current.is_(True))
         .group_by(Plan.tenant_id, Plan.status, Plan.revision)
     )
     for tid, status, revision, aviz_date, hcl_date in db.session.execute(query):

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from core.api import current_tenant, enqueue, has_permission, require
+from core.api import current_tenant, enqueue, format_number, format_percent, has_permission, require
 from core.db import db
 from plugins.prevention_plan import exports, services
 from plugins.prevention_plan.api import save_upload
@@ -39,6 +39,7 @@ from plugins.prevention_plan.forms import (
     apply_errors,
     choices,
 )
+from plugins.prevention_plan.messages import shown, shown_errors
 from plugins.prevention_plan.models import Plan, PlanStatus, PlanTemplate, SignatoryRole
 
 bp = Blueprint("prevention_plan", __name__, url_prefix="/plan", template_folder="templates")
@@ -48,8 +49,20 @@ Page = str | Response | tuple[str, int]
 
 @bp.app_template_filter("plan_number")
 def plan_number(value: Decimal | None) -> str:
-    """A decimal without trailing zeros, or an em dash."""
-    return "—" if value is None else services.plain_decimal(value) or "0"
+    """A decimal without trailing zeros in the reader's notation (``1.234,5`` in Romanian), or an em dash."""
+    return format_number(value)
+
+
+def plan_chart(objectives: Any) -> str:
+    """The progress chart of a plan, in the reader's language and number notation."""
+    return progress_svg(
+        objectives,
+        title=_("Progresul pe obiective strategice"),
+        with_values=_("indicatori cu valori"),
+        of_target=_("din țintă"),
+        empty=_("Planul nu are încă obiective."),
+        fmt=format_percent,
+    )
 
 
 @bp.app_template_global("plan_status_label")
@@ -92,18 +105,16 @@ def _commit_or_report(action: Callable[[], Any], form: Any = None) -> tuple[bool
         return True, result
     except services.InvalidInputError as exc:
         db.session.rollback()
-        leftovers = apply_errors(form, exc) if form is not None else [m for v in exc.errors.values() for m in v]
-        for message in leftovers or ([] if form is not None else [exc.message]):
+        leftovers = apply_errors(form, exc) if form is not None else [shown(m) for v in exc.errors.values() for m in v]
+        for message in leftovers or ([] if form is not None else [shown(exc.message)]):
             flash(message, "error")
-        if form is None and not leftovers:
-            flash(exc.message, "error")
         return False, None
     except services.NotFoundError:
         db.session.rollback()
         abort(404)
     except services.PlanError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(shown(exc.message), "error")
         return False, None
     except StaleDataError:
         db.session.rollback()
@@ -199,7 +210,7 @@ def show(plan_id: int) -> Page:
         "prevention_plan/show.html",
         plan=plan,
         figures=figures,
-        chart=Markup(progress_svg(figures["objectives"])),  # noqa: S704 - built from escaped parts
+        chart=Markup(plan_chart(figures["objectives"])),  # noqa: S704 - built from escaped parts
         moves=_allowed_moves(plan),
         revisions=services.revisions(plan),
         confirm=ConfirmForm(),
@@ -535,7 +546,7 @@ def values(plan_id: int) -> Page:
                         flash(message, "error")
                 except services.PlanError as exc:
                     db.session.rollback()
-                    flash(exc.message, "error")
+                    flash(shown(exc.message), "error")
             elif not bad:
                 flash(_("Nu ați completat nicio valoare."), "error")
     pairs = list(zip(indicators, form.rows.entries, strict=False))
@@ -566,7 +577,8 @@ def history(plan_id: int, indicator_id: int) -> Page:
 
 def _members_choices() -> list[tuple[int, str]]:
     return [
-        (m.id, f"{m.name} – {services.ROLE_LABELS.get(m.role.value, m.role.value)}") for m in services.council_members()
+        (m.id, f"{m.name} – {_(services.ROLE_LABELS.get(m.role.value, m.role.value))}")
+        for m in services.council_members()
     ]
 
 
@@ -581,7 +593,7 @@ def move(plan_id: int, target: str) -> Page:
     except ValueError:
         abort(404)
     except services.PlanError as exc:
-        flash(exc.message, "error")
+        flash(shown(exc.message), "error")
         return redirect(_plan_url(plan))
     if not any(_can(p) for p in step.permissions):
         abort(403)
@@ -663,7 +675,7 @@ def evaluation(plan_id: int) -> Page:
         "prevention_plan/evaluation.html",
         plan=plan,
         figures=figures,
-        chart=Markup(progress_svg(figures["objectives"])),  # noqa: S704 - built from escaped parts
+        chart=Markup(plan_chart(figures["objectives"])),  # noqa: S704 - built from escaped parts
         form=form,
         can_write=_can("plan.values") and plan.status in services.EVALUATION_STATUSES and plan.is_current,
     ), (422 if request.method == "POST" else 200)
@@ -705,10 +717,10 @@ def import_values(plan_id: int) -> Page:
             services.ensure_current(plan)
             exports.check_values_xlsx(plan, data)
         except services.InvalidInputError as exc:
-            row_errors = exc.errors
-            form.file.errors = [exc.message]
+            row_errors = shown_errors(exc.errors)
+            form.file.errors = [shown(exc.message)]
         except services.PlanError as exc:
-            form.file.errors = [exc.message]
+            form.file.errors = [shown(exc.message)]
         else:
             job = enqueue(
                 "prevention_plan.import_xlsx",

@@ -63,8 +63,8 @@ def test_the_progress_chart_draws_a_bar_per_objective(town):
         db.session.commit()
     html = town.client().get(town.page(f"/{town.plan_id}")).get_data(as_text=True)
     svg = html[html.index("<svg") : html.index("</svg>")]
-    assert svg.count("indicatori cu valori:") == 8 * 2  # the bar's title and its label
-    assert "indicatori cu valori: 33.3%" in svg  # objective 1: one of its three indicators has a value
+    assert svg.count("indicatori cu valori:") == 8 * 3  # the bar's title, its label and the <desc> text alternative
+    assert "indicatori cu valori: 33,3%" in svg  # objective 1: one of its three indicators has a value (ro notation)
 
 
 def test_starting_a_plan_from_a_form(town):
