@@ -102,13 +102,17 @@ def _settings(scope: Scope) -> dict[str, str]:
         "read": scope.read_setting,
         "write": str(scope.write_tenant_id or ""),
         "system": "on" if scope.system else "off",
+        # a read over many tenants passes them as one array whose size varies from a county to the country:
+        # PostgreSQL's generic plan for a prepared statement (after five runs) is then several times slower
+        "plans": "force_custom_plan" if len(scope.read_tenant_ids) > 1 else "auto",
     }
 
 
 _SET_CONFIG = sa.text(
     "SELECT set_config('vatra.read_tenants', :read, true),"
     " set_config('vatra.write_tenant', :write, true),"
-    " set_config('vatra.system', :system, true)"
+    " set_config('vatra.system', :system, true),"
+    " set_config('plan_cache_mode', :plans, true)"
 )
 
 
