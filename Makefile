@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lint worker bench clean
+.PHONY: install run test lint worker bench faults load clean
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,15 @@ worker: install instance/secret_key
 bench: install
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/run.py
+
+# fault injection: private Redis/PostgreSQL stopped under load, workers killed, concurrent edits (also in make test);
+# one process, so each test prints its figures
+faults: install
+	$(BIN)/python -m pytest tests/faults -m faults -p no:cacheprovider -s $(FAULTS_ARGS)
+
+# 50 API clients for 60 s against gunicorn on PostgreSQL; prints the figures (LOAD_ARGS="--clients 20 --duration 15")
+load: install
+	$(BIN)/python scripts/load_test.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

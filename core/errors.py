@@ -145,6 +145,8 @@ def commit_on_response() -> None:
             db.session.commit()
         except DBAPIError as exc:
             return current_app.make_response(handle_database_down(exc))
+        except StaleDataError as exc:  # a change made after the flush above met a concurrent save
+            return current_app.make_response(handle_stale(exc))
         return response
 
 
