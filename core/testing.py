@@ -55,11 +55,11 @@ _counter = itertools.count(1)
 _api_app: contextvars.ContextVar[Flask] = contextvars.ContextVar("vatra_test_app")
 
 
-def service_missing(what: str) -> None:
+def service_missing(what: str, reason: str = "is not reachable at 127.0.0.1") -> None:
     """Skip on a developer machine, fail under CI: a missing service is never silently fine in CI."""
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{what} is not reachable at 127.0.0.1; CI needs it running", pytrace=False)
-    pytest.skip(f"{what} is not reachable at 127.0.0.1")
+        pytest.fail(f"{what} {reason}; CI needs it", pytrace=False)
+    pytest.skip(f"{what} {reason}")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -27,6 +27,8 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from core.testing import service_missing
+
 CHROMIUM = os.environ.get("VATRA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -43,9 +45,7 @@ TIMEOUT_MS = 15_000
 
 def _missing(what: str) -> None:
     """Fail under CI, skip on a developer machine without a browser."""
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{what} is missing; .ci/run installs it", pytrace=False)
-    pytest.skip(f"{what} is missing")
+    service_missing(what, "is missing (.ci/run installs it)")
 
 
 @pytest.fixture(scope="session")
