@@ -678,6 +678,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="measured runs per figure (median; at least 5)")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of one throughput run")
+    parser.add_argument("--only", default="", help="comma-separated steps to run (e.g. 'plan read API,writes'); "
+                        "the others are skipped (for working on one figure; RESULTS.md holds full runs)")
     args = parser.parse_args(argv)
     if args.runs < 5:
         parser.error("--runs must be at least 5")
@@ -707,7 +709,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("catalog", lambda: measure_catalog(ctx, figures)),
             ("RSS", lambda: measure_rss(ctx, figures)),
         ]
+        only = {n.strip() for n in args.only.split(",") if n.strip()}
+        unknown = only - {name for name, _ in steps}
+        if unknown:
+            parser.error(f"unknown steps {sorted(unknown)}; known: {[name for name, _ in steps]}")
         for name, step in steps:
+            if only and name not in only:
+                continue
             if name != "RSS" and time.monotonic() > ctx.deadline:
                 failed.append(f"{name}: skipped, time budget spent")
                 continue

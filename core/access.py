@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import joinedload
 
 from core import audit, tenancy
 from core.auth.models import ApiToken, Role, User
@@ -172,8 +173,10 @@ def _authenticate_bearer() -> None:
     if not header.startswith("Bearer "):
         return
     token = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
-    ).scalar_one_or_none()
+        sa.select(ApiToken)
+        .options(joinedload(ApiToken.user).joinedload(User.memberships))
+        .where(ApiToken.token_hash == hash_token(header[7:].strip()))
+    ).unique().scalar_one_or_none()
     if token is None or not token.usable() or not token.user.active:
         abort(401)
     g.api_token = token
@@ -227,6 +230,14 @@ def _refuse_nul() -> None:
         abort(400, description="Cererea conține caracterul NUL, care nu este permis.")
 
 
+def _tenant_of(user: User, slug: str) -> Tenant | None:
+    """The tenant ``slug``: from the user's memberships (already loaded with the user), else one query."""
+    for membership in user.memberships:
+        if membership.tenant.slug == slug:
+            return membership.tenant
+    return db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+
+
 def _before_request() -> Any:
     g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
     _refuse_nul()
@@ -250,7 +261,7 @@ def _before_request() -> Any:
         return None
     if user is None:
         return login_manager.unauthorized()
-    tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    tenant = _tenant_of(user, slug)
     if tenant is None or not tenant.active:
         deny(404, "unknown or inactive tenant")
     if token is not None and token.tenant_id != tenant.id:

@@ -271,8 +271,28 @@ def snapshot_values(snapshot: AggSnapshot, subject_ids: Iterable[int] | None = N
         stmt = stmt.where(in_ids(AggValue.subject_tenant_id, subject_ids))
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for tenant_id, code, value in db.session.execute(stmt):
-        out[int(tenant_id)][code] = Decimal(value)
+        out[int(tenant_id)][code] = _unpadded(Decimal(value))
     return dict(out)
+
+
+def _unpadded(value: Decimal) -> Decimal:
+    """A stored figure without the column's padding (``11.0000`` → ``11``, ``2.5000`` → ``2.5``), as read live."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def snapshot_summary(snapshot: AggSnapshot | None, plugin: str) -> Any:
+    """What ``plugin`` precomputed from ``snapshot`` at refresh (``vatra_snapshot_summary``), or ``None``."""
+    if snapshot is None or not snapshot.summary:
+        return None
+    return snapshot.summary.get(plugin)
+
+
+def _summarise(snapshot: AggSnapshot, scope: Tenant, period: Period) -> None:
+    found = host().collect("vatra_snapshot_summary", scope=scope, period=period)
+    snapshot.summary = {name: data for name, data in found if data is not None} or None
+    db.session.flush()
 
 
 def figures(scope: Tenant, locality_ids: Sequence[int], period: Period) -> Figures:
@@ -323,7 +343,9 @@ def refresh_county(county: Tenant, period: Period) -> AggSnapshot:
         raise ValueError(f"{county.slug} is not a county")
     ids = list(db.session.execute(sa.select(Tenant.id).where(Tenant.parent_id == county.id)).scalars())
     cells = live_cells(ids, period, county_ids=[county.id])
-    return write_snapshot(county.id, period, cells, len(ids))
+    snapshot = write_snapshot(county.id, period, cells, len(ids))
+    _summarise(snapshot, county, period)
+    return snapshot
 
 
 def refresh_country(period: Period, *, counties: Iterable[Tenant] | None = None) -> list[AggSnapshot]:
@@ -350,6 +372,8 @@ def refresh_country(period: Period, *, counties: Iterable[Tenant] | None = None)
         members = by_county.get(county.id, [])
         own = {tid: cells[tid] for tid in members if tid in cells}
         snapshots.append(write_snapshot(county.id, period, own, len(members), computed_at=now))
+        _summarise(snapshots[-1], county, period)
+    _summarise(snapshots[0], platform, period)  # last: a national summary may read the counties' snapshots
     return snapshots
 
 

@@ -12,6 +12,10 @@ the figure is about) and ``scope_tenant_id`` rather than a ``tenant_id`` that
 Row-Level Security would bind to one tenant. Only :mod:`core.aggregation`
 reads and writes them, always for a scope the caller was allowed into. They
 are derived data, rewritten nightly, so they are not audited row by row.
+
+A snapshot may also carry a *summary* per plugin: the result of a page that
+only depends on the snapshot (the national page's county lines, already
+suppressed), computed once at refresh so that the page reads one row.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -52,6 +57,8 @@ class AggSnapshot(IdMixin, db.Model):
         default=SnapshotStatus.RUNNING,
     )
     localities: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    """What plugins precomputed from this snapshot for their pages, by plugin name (``vatra_snapshot_summary``)."""
 
     __table_args__ = (sa.Index("ix_agg_snapshot_scope_period", "scope_tenant_id", "period", "computed_at"),)
 

@@ -226,10 +226,10 @@ def users() -> None:
 def create_user(email: str, name: str, slug: str, role: str, password: str, locale: str) -> None:
     """Create a user with one membership (the tenant must be active)."""
     from core.auth.models import Membership, Role, User
-    from core.auth.passwords import hash_password
+    from core.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 
-    if len(password) < 10:
-        raise click.ClickException("parola trebuie să aibă cel puțin 10 caractere")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"parola trebuie să aibă cel puțin {MIN_PASSWORD_LENGTH} caractere")
     with tenancy.system_context():
         tenant = _tenant_or_fail(slug)
         if not tenant.active:

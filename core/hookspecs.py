@@ -157,6 +157,24 @@ def vatra_locality_detail(tenant_id: int, year: int) -> list[Widget]:
 
 
 @hookspec
+def vatra_snapshot_summary(scope: Tenant, period: Period) -> dict[str, Any] | None:
+    """Precompute, at refresh time, what a page of ``scope`` shows from its new snapshot.
+
+    Called by the aggregation refresh (the job, the CLI, the nightly run)
+    once per snapshot it writes, in the same transaction and in the
+    refresh's scope (the platform's or the county's: read the localities
+    through :mod:`core.api.aggregation` as the pages do): for the platform
+    once every snapshot of the country is written, for a county after its
+    own. :func:`core.api.aggregation.latest_snapshot` already answers the
+    new snapshot. Return plain JSON values (dicts, lists, strings, numbers,
+    booleans, ``None``) or ``None``; the result is stored on the snapshot
+    under the plugin's name and read back with
+    :func:`core.api.aggregation.snapshot_summary`, so a page that depends on
+    the snapshot only reads one row instead of recomputing on every view.
+    """
+
+
+@hookspec
 def vatra_jobs() -> list[JobSpec]:
     """Declare the background jobs the plugin can run.
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -66,13 +67,17 @@ def current_tenant_id() -> int | None:
 
 @contextlib.contextmanager
 def _enter(scope: Scope) -> Iterator[Scope]:
+    outer = _scope.get()
     token = _scope.set(scope)
-    _apply_to_open_transaction(scope)
+    changed = scope != outer  # a nested scope equal to the one in force costs no statement
+    if changed:
+        _apply_to_open_transaction(scope)
     try:
         yield scope
     finally:
         _scope.reset(token)
-        _apply_to_open_transaction(_scope.get())
+        if changed:
+            _apply_to_open_transaction(outer)
 
 
 def tenant_context(tenant_id: int) -> contextlib.AbstractContextManager[Scope]:
@@ -117,7 +122,9 @@ _SET_CONFIG = sa.text(
 
 
 def _set_rls(connection: sa.Connection, scope: Scope) -> None:
-    if connection.dialect.name == "postgresql":
+    # the settings are transaction-local: a transaction that begins without a scope already has the empty ones
+    # (nothing tenant-scoped visible), so only a real scope costs a statement
+    if connection.dialect.name == "postgresql" and scope != _NO_SCOPE:
         connection.execute(_SET_CONFIG, _settings(scope))
 
 
@@ -136,6 +143,22 @@ def _on_begin(session: Session, transaction: Any, connection: sa.Connection) -> 
     _set_rls(connection, _scope.get())
 
 
+@functools.lru_cache(maxsize=512)
+def _criteria(ids: tuple[int, ...], postgresql: bool) -> Any:
+    """The wall's loader criteria for a set of tenants, built once per set (building one per statement showed in
+    every request's profile)."""
+    if len(ids) == 1:
+        only = ids[0]
+        return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == only, include_aliases=True)
+    if postgresql:
+        # one array parameter, not one parameter per tenant: a county's or the country's scope of
+        # thousands of tenants made every statement thousands of binds long (benchmarks/RESULTS.md)
+        many_ids = sa.bindparam("vatra_scope_tenants", list(ids) or [-1], type_=ARRAY(sa.Integer))
+        return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == sa.any_(many_ids), include_aliases=True)
+    many = list(ids) or [-1]
+    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id.in_(many), include_aliases=True)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _filter_tenant_rows(state: Any) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
@@ -147,23 +170,7 @@ def _filter_tenant_rows(state: Any) -> None:
         ids = tuple(sorted(scope.read_tenant_ids))
     else:
         ids = (scope.write_tenant_id,) if scope.write_tenant_id else ()
-    if len(ids) == 1:
-        only = ids[0]
-        criteria = with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id == only, include_aliases=True
-        )
-    elif state.session.get_bind().dialect.name == "postgresql":
-        # one array parameter, not one parameter per tenant: a county's or the country's scope of
-        # thousands of tenants made every statement thousands of binds long (benchmarks/RESULTS.md)
-        many_ids = sa.bindparam("vatra_scope_tenants", list(ids) or [-1], type_=ARRAY(sa.Integer))
-        criteria = with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id == sa.any_(many_ids), include_aliases=True
-        )
-    else:
-        many = list(ids) or [-1]
-        criteria = with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id.in_(many), include_aliases=True
-        )
+    criteria = _criteria(ids, state.session.get_bind().dialect.name == "postgresql")
     state.statement = state.statement.options(criteria)
 
 

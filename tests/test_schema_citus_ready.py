@@ -37,13 +37,7 @@ def _columns(constraint: sa.UniqueConstraint | sa.PrimaryKeyConstraint | sa.Inde
     return [c.name for c in constraint.columns]
 
 
-KNOWN_INDEX_EXCEPTIONS = {
-    # The county's aggregation reads its projects' progress by the locality an entry names (a second
-    # tenant column). Under Citus pin_progress is distributed by tenant_id (the project's owner) and this
-    # index still serves that read on each shard; (tenant_id, locality_tenant_id, entry_date) would obey
-    # the rule at the price of a migration — the lead's call, see docs/scaling.md.
-    "pin_progress.ix_pin_progress_locality_date",
-}
+KNOWN_INDEX_EXCEPTIONS: set[str] = set()
 """Indexes knowingly not led by ``tenant_id``, each with its reason; a new one fails the test."""
 
 

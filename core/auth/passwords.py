@@ -7,6 +7,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
+MIN_PASSWORD_LENGTH = 10
+"""The shortest password a person may choose (the CLI's ``users create`` and the password page)."""
+MAX_PASSWORD_LENGTH = 1024
+"""The longest password accepted (argon2 hashes anything, but a megabyte of input is an attack)."""
+
 
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``."""

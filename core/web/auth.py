@@ -2,7 +2,8 @@
 
 The login form is throttled by Flask-Limiter (``LOGIN_RATE_LIMIT`` of the
 app, read at request time so every app instance uses its own setting);
-every attempt, good or bad, is written to the audit log.
+every attempt, good or bad, is written to the audit log. The password page
+(``/account/password``) is throttled and audited the same way.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from core import audit
 from core.access import require
 from core.auth.models import User
-from core.auth.passwords import hash_password, needs_rehash, verify_password
+from core.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from core.db import db, utcnow
 from core.ratelimit import limiter
-from core.web.forms import ActionForm, LanguageForm, LoginForm, role_label
+from core.web.forms import ActionForm, LanguageForm, LoginForm, PasswordForm, role_label
 from core.web.shell import is_safe_redirect
 
 bp = Blueprint("auth", __name__)
@@ -176,3 +177,34 @@ def language() -> Any:
         return redirect(url_for("auth.language"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/language.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@require("public")
+@login_required
+@limiter.limit(login_rate_limit, methods=["POST"])
+def password() -> Any:
+    """Change one's own password: the current one must verify, the new one is hashed with argon2.
+
+    The change is audited by the ORM listener (``password_hash`` redacted);
+    a wrong current password is audited as ``password_change_failed``.
+    """
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user: User = current_user._get_current_object()
+        if verify_password(user.password_hash, form.current_password.data or ""):
+            user.password_hash = hash_password(form.new_password.data or "")
+            db.session.commit()
+            flash(_("Parola a fost schimbată."), "success")
+            return redirect(url_for("auth.password"))
+        audit.record_event(
+            "password_change_failed",
+            tenant_id=audit.platform_tenant_id(),
+            entity="user_account",
+            entity_id=user.id,
+            details={"email": user.email, "reason": "wrong current password"},
+            own_transaction=True,
+        )
+        form.current_password.errors.append(_("Parola actuală nu este corectă."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), status

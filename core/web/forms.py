@@ -17,9 +17,19 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from core.auth.models import Role
+from core.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from tenants.models import CouncilRole
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -73,10 +83,49 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "username", "inputmode": "email"},
     )
     password = PasswordField(
-        _l("Parolă"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"}
+        _l("Parolă"),
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
     submit = SubmitField(_l("Intră în cont"))
+
+
+class PasswordForm(FlaskForm):
+    """A signed-in person's new password: the current one, the new one twice.
+
+    The form checks what needs no database (lengths, the two new fields equal,
+    new differs from current); the view verifies the current password.
+    """
+
+    current_password = PasswordField(
+        _l("Parola actuală"),
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("Parola nouă"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("Parola trebuie să aibă între %(min)d și %(max)d caractere."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+    )
+    new_password_repeat = PasswordField(
+        _l("Parola nouă, din nou"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("Cele două parole noi nu sunt identice."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Schimbă parola"))
+
+    def validate_new_password(self, field: PasswordField) -> None:
+        """The new password must differ from the current one."""
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError(_l("Parola nouă trebuie să fie diferită de cea actuală."))
 
 
 class TokenForm(FlaskForm):

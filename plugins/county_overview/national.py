@@ -2,7 +2,10 @@
 
 Figures come from the national snapshot (every locality of the country,
 written in the same run as the counties' snapshots) or, when there is none,
-live. Each county's figures are the totals of its own open-data table, with
+live. The refresh also stores the whole page (the county lines, already
+suppressed, with their plan and council counts) as the snapshot's summary, so
+the page from a snapshot reads one row; the plans and councils it counts are
+then those of the refresh, like its figures. Each county's figures are the totals of its own open-data table, with
 the same suppression (:mod:`plugins.county_overview.suppression`), so the
 two published tables agree and together give nothing away.
 """
@@ -11,13 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
+from core.aggregation_models import AggSnapshot
 from core.api import IndicatorDef, Period, aggregation
 from core.db import db
+from plugins.county_overview import NAME
 from plugins.county_overview.localities import council_facts
 from plugins.county_overview.services import ENDORSED, key_codes
 from plugins.county_overview.suppression import (
@@ -81,9 +87,70 @@ def county_open_table(values: dict[int, dict[str, Decimal]], locality_ids: list[
     return suppress_columns(rows, totals, list(defs), sensitive, additive)
 
 
+SUMMARY_VERSION = 1
+"""Bumped when the stored form of the national page changes (older summaries are then recomputed)."""
+
+
 def national_overview(platform: Tenant, period: Period) -> NationalOverview:
-    """Every county with its localities' plans, councils and suppressed figures (a fixed number of queries)."""
+    """Every county with its localities' plans, councils and suppressed figures.
+
+    From the national snapshot's summary (one row, written at refresh) when
+    there is one for the current catalog; otherwise computed with a fixed
+    number of queries, from the snapshot's values or live ones.
+    """
     defs = aggregation.catalog()
+    snapshot = aggregation.latest_snapshot(platform.id, period)
+    stored = aggregation.snapshot_summary(snapshot, NAME)
+    if snapshot is not None and stored is not None and stored.get("version") == SUMMARY_VERSION \
+            and stored.get("codes") == list(defs):
+        return _from_summary(stored, defs, period, snapshot.computed_at)
+    return compute_national(platform, period, defs, snapshot)
+
+
+def national_summary(platform: Tenant, period: Period) -> dict[str, Any]:
+    """The national page of the snapshot just refreshed, as plain JSON values (``vatra_snapshot_summary``)."""
+    defs = aggregation.catalog()
+    overview = compute_national(platform, period, defs, aggregation.latest_snapshot(platform.id, period))
+
+    def cells(figures: dict[str, Shown]) -> dict[str, list[str | None]]:
+        return {code: [None if s.value is None else str(s.value), s.mark] for code, s in figures.items()}
+
+    return {
+        "version": SUMMARY_VERSION,
+        "codes": list(defs),
+        "lines": [{**{k: v for k, v in asdict(line).items() if k != "figures"}, "figures": cells(line.figures)}
+                  for line in overview.lines],
+        "totals": cells(overview.totals),
+        "localities": overview.localities,
+        "active_localities": overview.active_localities,
+        "endorsed": overview.endorsed,
+        "councils": overview.councils,
+    }
+
+
+def _from_summary(stored: dict[str, Any], defs: dict[str, IndicatorDef], period: Period,
+                  computed_at: dt.datetime) -> NationalOverview:
+    def cells(raw: dict[str, list[str | None]]) -> dict[str, Shown]:
+        return {code: Shown(None if value is None else Decimal(value), mark) for code, (value, mark) in raw.items()}
+
+    return NationalOverview(
+        period=period,
+        defs=defs,
+        lines=[CountyLine(**{**line, "figures": cells(line["figures"])}) for line in stored["lines"]],
+        totals=cells(stored["totals"]),
+        localities=stored["localities"],
+        active_localities=stored["active_localities"],
+        endorsed=stored["endorsed"],
+        councils=stored["councils"],
+        computed_at=computed_at,
+        live=False,
+        key_codes=key_codes(defs),
+    )
+
+
+def compute_national(platform: Tenant, period: Period, defs: dict[str, IndicatorDef],
+                     snapshot: AggSnapshot | None) -> NationalOverview:
+    """The national page computed now: from ``snapshot``'s values, or live when there is none."""
     counties = list(
         db.session.execute(sa.select(Tenant).where(Tenant.kind == TenantKind.COUNTY).order_by(Tenant.name)).scalars()
     )
@@ -97,7 +164,6 @@ def national_overview(platform: Tenant, period: Period) -> NationalOverview:
         active[parent] += int(bool(is_active))
     all_ids = [tid for tid, _, _ in pairs]
     county_ids = [c.id for c in counties]
-    snapshot = aggregation.latest_snapshot(platform.id, period)
     if snapshot is not None:
         values = aggregation.snapshot_values(snapshot)
     else:

@@ -17,15 +17,15 @@ from core.api import (
     ExportFormat,
     JobSpec,
     NavItem,
+    Period,
     Permission,
     PluginInfo,
     Role,
     hookimpl,
 )
+from plugins.county_overview import NAME
 from plugins.county_overview.exports import CSV_MIMETYPE, XLSX_MIMETYPE
 from plugins.county_overview.jobs import EXPORT_KIND, JOBS
-
-NAME = "county_overview"
 
 
 @hookimpl
@@ -75,6 +75,18 @@ def vatra_navigation(tenant: Any, user: Any) -> list[NavItem]:
     if tenant.is_platform:
         return [NavItem(N_("Situația națională"), "county_overview.national_page", "national.view", order=20)]
     return []
+
+
+@hookimpl
+def vatra_snapshot_summary(scope: Any, period: Period) -> dict[str, Any] | None:
+    from plugins.county_overview.national import national_summary
+    from plugins.county_overview.services import county_summary
+
+    if scope.is_platform:
+        return national_summary(scope, period)
+    if scope.is_county:
+        return county_summary(scope, period)
+    return None
 
 
 @hookimpl

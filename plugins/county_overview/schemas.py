@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from plugins.county_overview.jobs import FORMATS, PAGES
-from plugins.county_overview.services import NO_PLAN, PLAN_CHAIN
+from plugins.county_overview.services import NO_PLAN, PLAN_CHAIN, jsonable
 
 STATUS_CHOICES = ("", NO_PLAN, *PLAN_CHAIN)
 
@@ -164,19 +163,6 @@ class ComplianceSchema(ma.Schema):
     by = fields.Date()
     year = fields.Int()
     localities = fields.List(fields.Nested(ComplianceRowSchema))
-
-
-def jsonable(value: Any) -> Any:
-    """Plugin-given values as JSON: dates in ISO form, decimals as strings."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 class LocalityDetailSchema(ma.Schema):

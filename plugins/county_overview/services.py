@@ -1,20 +1,24 @@
 """The county page: every locality with its plan, council, indicators and projects (no Flask here).
 
-The page costs a fixed number of queries whatever the number of localities:
-the localities (one), the plugins' statuses (one per plugin), the councils
-(one per table) and the figures (two from a snapshot, or one per plugin when
-read live). Filtering and sorting happen on the loaded rows.
+With a snapshot, the page reads the rows the refresh stored with it (one
+row: plans, councils and figures as of the refresh, the moment the page
+names; the locality page and the "recalculate now" button give the present).
+Without one it computes them with a fixed number of queries whatever the
+number of localities: the localities (one), the plugins' statuses (one per
+plugin), the councils (one per table) and the figures (one per plugin).
+Filtering and sorting happen on the loaded rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from core.api import IndicatorDef, Period, aggregation
+from core.api import IndicatorDef, Period, aggregation, read_scope
+from plugins.county_overview import NAME
 from plugins.county_overview.localities import CouncilFacts, as_date, council_facts, council_members
 from tenants.models import Tenant
 from tenants.names import search_keys
@@ -140,17 +144,85 @@ def _row(tenant: Tenant, status: Mapping[str, Any], council: CouncilFacts | None
     )
 
 
+SUMMARY_VERSION = 1
+"""Bumped when the stored form of the county page's rows changes (older summaries are then recomputed)."""
+
+
 def build_rows(county: Tenant, period: Period) -> tuple[list[LocalityRow], aggregation.Figures]:
-    """Every locality of ``county`` (active or not) with its facts, read set-based."""
+    """Every locality of ``county`` (active or not) with its facts.
+
+    From the county snapshot's summary when there is one for the current
+    catalog: the rows as the refresh saw them (plans, councils and figures
+    of one moment, the one the page names), one row read. Otherwise computed
+    now, set-based (:func:`compute_rows`).
+    """
+    snapshot = aggregation.latest_snapshot(county.id, period)
+    stored = aggregation.snapshot_summary(snapshot, NAME)
+    if snapshot is not None and stored is not None and stored.get("version") == SUMMARY_VERSION \
+            and stored.get("codes") == list(aggregation.catalog()):
+        rows = [_row_from_plain(row) for row in stored["rows"]]
+        return rows, aggregation.Figures({r.tenant_id: r.indicators for r in rows}, snapshot.computed_at, live=False)
+    return compute_rows(county, period)
+
+
+def compute_rows(county: Tenant, period: Period) -> tuple[list[LocalityRow], aggregation.Figures]:
+    """The county page's rows computed now: plans and councils live, figures from the snapshot or live."""
     localities = localities_of(county)
     ids = [t.id for t in localities]
-    statuses = aggregation.locality_status(ids, period.year, county_ids=[county.id])
-    councils = council_facts(ids, county.id)
-    figures = aggregation.figures(county, ids, period)
+    with read_scope([*ids, county.id]):  # the scope each reader asks for: entered once for all of them
+        statuses = aggregation.locality_status(ids, period.year, county_ids=[county.id])
+        councils = council_facts(ids, county.id)
+        figures = aggregation.figures(county, ids, period)
     rows = [
         _row(t, statuses.get(t.id, {}), councils.get(t.id), figures.values.get(t.id, {})) for t in localities
     ]
     return rows, figures
+
+
+def county_summary(county: Tenant, period: Period) -> dict[str, Any]:
+    """The county page's rows of the snapshot just refreshed, as plain JSON values (``vatra_snapshot_summary``)."""
+    rows, _figures = compute_rows(county, period)
+    return {
+        "version": SUMMARY_VERSION,
+        "codes": list(aggregation.catalog()),
+        "rows": [jsonable(asdict(r)) for r in rows],
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Plugin-given values as JSON: dates in ISO form, decimals as strings."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _row_from_plain(data: Mapping[str, Any]) -> LocalityRow:
+    council = data.get("council")
+    return LocalityRow(
+        tenant_id=data["tenant_id"],
+        slug=data["slug"],
+        name=data["name"],
+        siruta=data["siruta"],
+        active=data["active"],
+        search_keys=(data["search_keys"][0], data["search_keys"][1]),
+        plan_status=data["plan_status"],
+        plan_endorsed_on=as_date(data["plan_endorsed_on"]),
+        council=None if council is None else CouncilFacts(**{
+            **council, **{k: as_date(council[k]) for k in COUNCIL_DATES}}),
+        indicators={code: Decimal(value) for code, value in data["indicators"].items()},
+        projects=list(data["projects"]),
+        statuses=dict(data["statuses"]),
+    )
+
+
+COUNCIL_DATES = ("founding_decision_date", "established_on", "trained_on", "last_meeting")
+"""The date fields of :class:`CouncilFacts` (ISO text in a stored summary)."""
 
 
 @dataclass

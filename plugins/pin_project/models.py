@@ -514,5 +514,5 @@ class ProgressEntry(TenantScoped, TimestampMixin, db.Model):
         tenant_fk("indicator_id", "pin_indicator"),
         tenant_fk("part_id", "pin_indicator_part", ondelete=None),
         sa.Index("ix_pin_progress_tenant_indicator_date", "tenant_id", "indicator_id", "entry_date"),
-        sa.Index("ix_pin_progress_locality_date", "locality_tenant_id", "entry_date"),
+        sa.Index("ix_pin_progress_tenant_locality_date", "tenant_id", "locality_tenant_id", "entry_date"),
     )

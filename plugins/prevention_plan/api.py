@@ -66,6 +66,7 @@ from plugins.prevention_plan.schemas import (
     ValuesInSchema,
     ValuesQuerySchema,
 )
+from plugins.prevention_plan.tree import read_plan_tree
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -161,7 +162,7 @@ class PlanResource(MethodView):
     @domain
     def get(self, plan_id: int) -> Any:
         """The plan as a tree: objectives → activities → responsible bodies and indicators."""
-        return services.get_plan(plan_id, tree=True)
+        return read_plan_tree(plan_id)
 
     @blp.arguments(SectionsSchema(partial=True))
     @blp.response(200, PlanTreeSchema)

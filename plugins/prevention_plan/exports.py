@@ -29,6 +29,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.text import N_, Message
 from plugins.prevention_plan import services
 from plugins.prevention_plan.models import Plan, PlanStatus, SignatoryRole
 from plugins.prevention_plan.services import InvalidInputError, ValueEntry
@@ -365,10 +366,15 @@ def values_xlsx(plan: Plan) -> bytes:
 
 
 class ImportRejectedError(InvalidInputError):
-    """The workbook has bad rows; the errors are per row and nothing was written."""
+    """The workbook has bad rows; the errors are per row and nothing was written.
+
+    Keys and messages are Romanian strings that carry their msgid
+    (:class:`core.text.Message`): pages and the API show them in the reader's
+    language, the job's text report and the audit in Romanian.
+    """
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors, "Fișierul are erori; nu s-a înregistrat nicio valoare.")
+        super().__init__(errors, N_("Fișierul are erori; nu s-a înregistrat nicio valoare."))
 
 
 @dataclass
@@ -381,15 +387,26 @@ class ImportSummary:
     entries: dict[int | None, list[tuple[int, ValueEntry]]] = field(default_factory=dict)
 
 
+FILE_KEY = "file"
+"""The key of the errors about the whole workbook (the others are rows: ``rândul 4``)."""
+
+
 def _row_key(row_number: int) -> str:
-    return f"rândul {row_number}"
+    return N_("rândul %(row)s", row=row_number)
+
+
+def _in_column(column: str, problem: str) -> str:
+    """``T2: <problem>``, the problem (a domain message, maybe without parameters) still translatable."""
+    if not isinstance(problem, Message):
+        problem = Message(problem)
+    return N_("%(column)s: %(problem)s", column=column, problem=problem)
 
 
 def _read_workbook(data: bytes) -> Any:
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken or foreign file
-        raise ImportRejectedError({"file": ["Fișierul nu este un registru Excel (.xlsx) valid."]}) from None
+        raise ImportRejectedError({FILE_KEY: [N_("Fișierul nu este un registru Excel (.xlsx) valid.")]}) from None
 
 
 def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
@@ -403,19 +420,23 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
     wb = _read_workbook(data)
     errors: dict[str, list[str]] = {}
     if SHEET not in wb.sheetnames:
-        raise ImportRejectedError({"file": [f"Lipsește foaia „{SHEET}” exportată de platformă."]})
+        raise ImportRejectedError({FILE_KEY: [N_("Lipsește foaia „%(sheet)s” exportată de platformă.", sheet=SHEET)]})
     if META_SHEET in wb.sheetnames:
         meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(min_row=1, max_row=6, values_only=True) if row}
         if meta.get("An") not in (None, plan.year):
-            errors.setdefault("file", []).append(
-                f"Fișierul este pentru anul {meta.get('An')}, planul pentru {plan.year}."
+            errors.setdefault(FILE_KEY, []).append(
+                N_(
+                    "Fișierul este pentru anul %(file_year)s, planul pentru %(plan_year)s.",
+                    file_year=str(meta.get("An")),
+                    plan_year=str(plan.year),
+                )
             )
     rows = wb[SHEET].iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     positions = {name: header.index(name) for name in ("ID indicator", *PERIOD_COLUMNS) if name in header}
     missing = [name for name in ("ID indicator", *PERIOD_COLUMNS) if name not in positions]
     if missing:
-        raise ImportRejectedError({"file": ["Lipsesc coloanele: " + ", ".join(missing) + "."]})
+        raise ImportRejectedError({FILE_KEY: [N_("Lipsesc coloanele: %(columns)s.", columns=", ".join(missing))]})
     known = {i.id: i for i in services.indicators_of(plan)}
     live = services.live_values(plan, plan.year)
     summary = ImportSummary(entries={q: [] for q in PERIOD_COLUMNS.values()})
@@ -429,21 +450,29 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
         summary.rows += 1
         key = _row_key(row_number)
         if raw_id in (None, ""):
-            errors.setdefault(key, []).append("Lipsește ID-ul indicatorului (prima coloană).")
+            errors.setdefault(key, []).append(N_("Lipsește ID-ul indicatorului (prima coloană)."))
             continue
         try:
             indicator_id = int(str(raw_id).strip()) if not isinstance(raw_id, float) else int(raw_id)
             if isinstance(raw_id, float) and raw_id != int(raw_id):
                 raise ValueError
         except (TypeError, ValueError):
-            errors.setdefault(key, []).append(f"ID indicator „{raw_id}” nu este un număr.")
+            errors.setdefault(key, []).append(N_("ID indicator „%(value)s” nu este un număr.", value=str(raw_id)))
             continue
         indicator = known.get(indicator_id)
         if indicator is None:
-            errors.setdefault(key, []).append(f"Indicatorul cu ID {indicator_id} nu face parte din plan.")
+            errors.setdefault(key, []).append(
+                N_("Indicatorul cu ID %(id)s nu face parte din plan.", id=str(indicator_id))
+            )
             continue
         if indicator_id in seen:
-            errors.setdefault(key, []).append(f"Indicatorul {indicator_id} apare și pe rândul {seen[indicator_id]}.")
+            errors.setdefault(key, []).append(
+                N_(
+                    "Indicatorul %(id)s apare și pe rândul %(row)s.",
+                    id=str(indicator_id),
+                    row=str(seen[indicator_id]),
+                )
+            )
             continue
         seen[indicator_id] = row_number
         parsed: dict[int | None, Decimal] = {}
@@ -452,22 +481,26 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
             if value in (None, ""):
                 continue
             if isinstance(value, dt.date | dt.datetime | bool):
-                errors.setdefault(key, []).append(f"{name}: „{value}” nu este un număr.")
+                errors.setdefault(key, []).append(
+                    _in_column(name, N_("„%(value)s” nu este un număr.", value=str(value)))
+                )
                 continue
             try:
                 parsed[quarter] = services.to_decimal(value, field_name=name)
             except InvalidInputError as exc:
-                errors.setdefault(key, []).extend(f"{name}: {m}" for msgs in exc.errors.values() for m in msgs)
+                errors.setdefault(key, []).extend(_in_column(name, m) for msgs in exc.errors.values() for m in msgs)
         has_quarters = any(q is not None for q in parsed)
         if has_quarters and None in parsed:
-            errors.setdefault(key, []).append("Completați fie trimestrele, fie coloana Anual, nu pe amândouă.")
+            errors.setdefault(key, []).append(N_("Completați fie trimestrele, fie coloana Anual, nu pe amândouă."))
             continue
         in_force = set(live.get(indicator_id, {}))
         if has_quarters and None in in_force:
-            errors.setdefault(key, []).append("Indicatorul are deja o valoare pe tot anul; corectați coloana Anual.")
+            errors.setdefault(key, []).append(
+                N_("Indicatorul are deja o valoare pe tot anul; corectați coloana Anual.")
+            )
             continue
         if None in parsed and in_force - {None}:
-            errors.setdefault(key, []).append("Indicatorul are deja valori pe trimestre; completați T1–T4.")
+            errors.setdefault(key, []).append(N_("Indicatorul are deja valori pe trimestre; completați T1–T4."))
             continue
         for quarter, number in parsed.items():
             old = live.get(indicator_id, {}).get(quarter)
@@ -498,7 +531,7 @@ def import_values_xlsx(plan: Plan, data: bytes, *, user_id: int | None = None) -
 
 
 def rejection_report(exc: InvalidInputError) -> str:
-    """The errors of a rejected import as plain text, one line per problem."""
+    """The errors of a rejected import as plain text (Romanian), one line per problem."""
     lines = [exc.message, ""]
     for key, messages in exc.errors.items():
         for message in messages:

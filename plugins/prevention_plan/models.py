@@ -91,7 +91,7 @@ class Plan(TenantScoped, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
     )
     signatories: Mapped[list[Signatory]] = relationship(
-        back_populates="plan", foreign_keys="Signatory.plan_id", cascade="all, delete-orphan"
+        back_populates="plan", foreign_keys="Signatory.plan_id", order_by="Signatory.id", cascade="all, delete-orphan"
     )
     transitions: Mapped[list[PlanTransition]] = relationship(
         back_populates="plan",

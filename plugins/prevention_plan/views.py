@@ -704,6 +704,14 @@ def export(plan_id: int, fmt: str) -> Page:
     return redirect(_jobs_url(job))
 
 
+def _import_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A rejected workbook's errors for the page: the place (the file, ``rândul 4``) and the messages translated."""
+    return {
+        (_("Fișierul") if where == exports.FILE_KEY else shown(where)): shown_errors(messages)
+        for where, messages in errors.items()
+    }
+
+
 @bp.route("/<int:plan_id>/import", methods=["GET", "POST"])
 @require("plan.values")
 def import_values(plan_id: int) -> Page:
@@ -717,7 +725,7 @@ def import_values(plan_id: int) -> Page:
             services.ensure_current(plan)
             exports.check_values_xlsx(plan, data)
         except services.InvalidInputError as exc:
-            row_errors = shown_errors(exc.errors)
+            row_errors = _import_errors(exc.errors)
             form.file.errors = [shown(exc.message)]
         except services.PlanError as exc:
             form.file.errors = [shown(exc.message)]

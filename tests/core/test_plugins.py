@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from flask import Blueprint
 from flask.cli import ScriptInfo
 
-from core import demo, hookspecs, tenancy
+from core import aggregation, demo, hookspecs, tenancy
 from core.api import (
     ApiBlueprint,
     ExportFormat,
@@ -106,6 +106,10 @@ class Throwaway:
         return [Widget("Detaliu de test", "throwaway_widget.html", "county.view", {"n": tenant_id})]
 
     @hookimpl
+    def vatra_snapshot_summary(self, scope, period: Period) -> dict[str, object] | None:  # type: ignore[no-untyped-def]
+        return {"scope": scope.slug, "year": period.year} if scope.is_county else None
+
+    @hookimpl
     def vatra_jobs(self) -> list[JobSpec]:
         return [JobSpec("throwaway.noop", lambda ctx: None, label="Nimic")]
 
@@ -154,6 +158,18 @@ def test_in_process_plugin_contributes_routes_permissions_indicators_jobs(app, w
     assert dict(exports)["throwaway"].job_kind == "throwaway.noop"
     assert dict(details)["throwaway"].context == {"n": tenant.id}
     assert "/api/v1/t/{tenant}/throwaway/" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_a_refresh_stores_what_a_plugin_precomputed_from_the_snapshot(app, make_tenant):
+    county = make_tenant("county")
+    make_tenant(parent=county)
+    with app.app_context(), tenancy.tenant_context(county.id):
+        aggregation.refresh_county(db.session.get(type(county), county.id), Period(2026))
+        db.session.commit()
+        snapshot = aggregation.latest_snapshot(county.id, Period(2026))
+        assert aggregation.snapshot_summary(snapshot, "throwaway") == {"scope": county.slug, "year": 2026}
+        assert aggregation.snapshot_summary(snapshot, "another") is None
 
 
 @pytest.mark.plugins(THROWAWAY)

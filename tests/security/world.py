@@ -268,6 +268,7 @@ NON_TENANT_RULES = {
     "/login": "signing in",
     "/logout": "signing out",
     "/account/language": "the signed-in person's interface language",
+    "/account/password": "the signed-in person's own password",
     "/healthz": "the health check",
     "/api/v1/openapi.json": "the API description",
     "/api/v1/docs": "the API browser",

@@ -44,3 +44,18 @@ def test_api_on_postgres(pg_app, make_tenant, make_user, api_headers):
     entries = client.get("/api/v1/t/api-pg/audit?entity=council_member", headers=headers)
     assert entries.status_code == 200 and len(entries.json) == 1
     assert client.get("/healthz").json["database"] == "ok"
+
+
+def test_password_change_under_rls(pg_app, make_tenant, make_user, page_csrf, post_form):
+    locality = make_tenant(slug="pwd-pg")
+    user = make_user(locality, Role.SOCIAL_WORKER)
+    client = login(pg_app.test_client(), user)
+    new = "parola-noua-pg-1"
+    data = {"current_password": TEST_PASSWORD, "new_password": new, "new_password_repeat": new}
+    assert post_form(client, "/account/password", data).status_code == 302
+    wrong = {**data, "current_password": "gresita-de-tot"}
+    assert post_form(client, "/account/password", wrong).status_code == 422  # audited on its own connection
+    anonymous = pg_app.test_client()
+    token = page_csrf(anonymous, "/login")
+    signed_in = anonymous.post("/login", data={"email": user.email, "password": new, "csrf_token": token})
+    assert signed_in.status_code == 302

@@ -12,11 +12,13 @@ import openpyxl
 import pytest
 from county_fakes import CountySource, add_council, make_county
 
+from core import aggregation
 from core.auth.models import Role
+from core.contrib import Period
 from core.db import db
 from core.jobs import Job, JobStatus
 from core.jobs.files import resolve
-from core.tenancy import system_context
+from core.tenancy import system_context, tenant_context
 from tenants.catalog import PLATFORM_SLUG
 from tenants.services import get_by_slug
 
@@ -61,6 +63,36 @@ def test_refresh_job_then_the_page_shows_when_the_figures_were_computed(app, mak
     assert ">11<" in html and ">99<" not in html
     api = client.get(f"/api/v1/t/{county.slug}/county/?year=2026").get_json()
     assert api["live"] is False and api["computed_at"].endswith("+00:00")
+
+
+def test_a_county_snapshot_carries_the_whole_page_of_its_moment(app, make_tenant, make_user, login):
+    county, (a, b) = make_county(make_tenant, 2)
+    SOURCE.values = {a.id: {"persons_trained": Decimal(11)}}
+    SOURCE.status = {a.id: {"plan_status": "endorsed", "plan_endorsed_on": dt.date(2026, 3, 1)}}
+    add_council(app, b, members=4, trained=1, meetings=(dt.date(2026, 2, 2),))
+    client = login(app.test_client(), make_user(county, Role.COUNTY_COORDINATOR))
+    live = client.get(f"/api/v1/t/{county.slug}/county/?year=2026").get_json()
+    with app.app_context(), tenant_context(county.id):
+        aggregation.refresh_county(get_by_slug(county.slug), Period(2026))
+        db.session.commit()
+    SOURCE.status = {b.id: {"plan_status": "endorsed"}}  # b got its aviz after the refresh
+    SOURCE.value_calls.clear()
+    SOURCE.status_calls.clear()
+
+    stored = client.get(f"/api/v1/t/{county.slug}/county/?year=2026").get_json()
+
+    assert SOURCE.value_calls == [] and SOURCE.status_calls == []  # one row read, nothing recomputed
+    assert stored["live"] is False
+    assert stored["rows"] == live["rows"] and stored["totals"] == live["totals"]  # the moment of the refresh
+    html = client.get(f"/t/{county.slug}/county/?year=2026&sort=-ind:persons_trained").get_data(as_text=True)
+    assert ">11<" in html and "Cifre calculate la" in html
+    # the drill-down reads the locality now; the next refresh brings the county page up to date
+    assert "avizat" in client.get(f"/t/{county.slug}/county/locality/{b.slug}?year=2026").get_data(as_text=True)
+    with app.app_context(), tenant_context(county.id):
+        aggregation.refresh_county(get_by_slug(county.slug), Period(2026))
+        db.session.commit()
+    rows = client.get(f"/api/v1/t/{county.slug}/county/?year=2026").get_json()["rows"]
+    assert {r["slug"]: r["plan_status"] for r in rows} == {a.slug: "none", b.slug: "endorsed"}
 
 
 def test_api_mirrors_the_county_page_and_names_a_bad_argument(app, make_tenant, make_user, api_headers):
@@ -180,3 +212,35 @@ def test_national_page_puts_counties_side_by_side_suppressed(app, make_tenant, m
     assert {line["name"]: line["figures"]["children_identified"] for line in api["lines"]} == {
         "Județul Olt": "x", "Județul Covasna": "40"}
     assert api["totals"]["children_identified"] == "x"
+
+
+def test_national_page_from_a_snapshot_reads_the_refresh_s_summary(app, make_tenant, make_user, login):
+    _olt, (o1, o2) = make_county(make_tenant, 2, name="JUDEȚUL OLT")
+    _covasna, (c1,) = make_county(make_tenant, 1, name="JUDEȚUL COVASNA")
+    SOURCE.values = {o1.id: {"children_identified": Decimal(1)}, o2.id: {"children_identified": Decimal(5)},
+                     c1.id: {"children_identified": Decimal(40)}}
+    SOURCE.status = {o1.id: {"plan_status": "endorsed", "plan_endorsed_on": dt.date(2026, 1, 1)}}
+    platform, client = _platform_admin(app, make_user, login)
+    live = client.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?year=2026").get_json()
+
+    with app.app_context(), tenant_context(platform.id):
+        aggregation.refresh_country(Period(2026))
+        db.session.commit()
+    SOURCE.status = {o1.id: {"plan_status": "endorsed"}, c1.id: {"plan_status": "endorsed"}}  # after the refresh
+    SOURCE.value_calls.clear()
+    SOURCE.status_calls.clear()
+    stored = client.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?year=2026").get_json()
+
+    assert SOURCE.value_calls == [] and SOURCE.status_calls == []  # one row read, nothing recomputed
+    assert stored["live"] is False and live["live"] is True
+    assert [(line["name"], line["figures"], line["endorsed"]) for line in stored["lines"]] == [
+        (line["name"], line["figures"], line["endorsed"]) for line in live["lines"]]
+    assert stored["totals"] == live["totals"]
+    html = client.get(f"/t/{PLATFORM_SLUG}/county/national?year=2026").get_data(as_text=True)
+    assert "Județul Covasna" in html and "Cifre calculate la" in html
+
+    with app.app_context(), tenant_context(platform.id):  # the next refresh counts Covasna's new aviz
+        aggregation.refresh_country(Period(2026))
+        db.session.commit()
+    again = client.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?year=2026").get_json()
+    assert {line["name"]: line["endorsed"] for line in again["lines"]} == {"Județul Olt": 1, "Județul Covasna": 1}
