@@ -102,14 +102,22 @@ def system_context() -> contextlib.AbstractContextManager[Scope]:
     return _enter(Scope(None, frozenset(), system=True))
 
 
+AGGREGATION_WORK_MEM = "64MB"
+"""``work_mem`` of a transaction that reads several tenants (the aggregation's reads); others keep the server's."""
+
+
 def _settings(scope: Scope) -> dict[str, str]:
+    many = len(scope.read_tenant_ids) > 1
     return {
         "read": scope.read_setting,
         "write": str(scope.write_tenant_id or ""),
         "system": "on" if scope.system else "off",
         # a read over many tenants passes them as one array whose size varies from a county to the country:
         # PostgreSQL's generic plan for a prepared statement (after five runs) is then several times slower
-        "plans": "force_custom_plan" if len(scope.read_tenant_ids) > 1 else "auto",
+        "plans": "force_custom_plan" if many else "auto",
+        # adding up a county's or the country's values groups and sorts tens of thousands of rows: with the
+        # default 4 MB PostgreSQL spilled the national aggregate to disk (benchmarks/RESULTS.md)
+        "work_mem": AGGREGATION_WORK_MEM if many else "",
     }
 
 
@@ -117,7 +125,9 @@ _SET_CONFIG = sa.text(
     "SELECT set_config('vatra.read_tenants', :read, true),"
     " set_config('vatra.write_tenant', :write, true),"
     " set_config('vatra.system', :system, true),"
-    " set_config('plan_cache_mode', :plans, true)"
+    " set_config('plan_cache_mode', :plans, true),"
+    " set_config('work_mem', COALESCE(NULLIF(:work_mem, ''),"
+    " (SELECT reset_val FROM pg_settings WHERE name = 'work_mem')), true)"
 )
 
 

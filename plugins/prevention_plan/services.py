@@ -1690,12 +1690,11 @@ def catalog_indicator_values(tenant_ids: Sequence[int], period: Period) -> list[
             IndicatorValue.superseded.is_(False),
         )
         .group_by(Indicator.tenant_id, Indicator.code)
-        .order_by(Indicator.tenant_id, Indicator.code)
     )
     if period.quarter is not None:
         query = query.where(IndicatorValue.quarter == period.quarter)
     return [
-        CatalogValue(tenant_id=tid, code=code, value=Decimal(str(total)), count=count)
+        CatalogValue(tenant_id=tid, code=code, value=Decimal(total), count=count)
         for tid, code, total, count in db.session.execute(query)
     ]
 
