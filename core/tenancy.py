@@ -121,21 +121,27 @@ def _settings(scope: Scope) -> dict[str, str]:
     }
 
 
-_SET_CONFIG = sa.text(
+_SET_CONFIG = (
     "SELECT set_config('vatra.read_tenants', :read, true),"
     " set_config('vatra.write_tenant', :write, true),"
     " set_config('vatra.system', :system, true),"
-    " set_config('plan_cache_mode', :plans, true),"
-    " set_config('work_mem', COALESCE(NULLIF(:work_mem, ''),"
-    " (SELECT reset_val FROM pg_settings WHERE name = 'work_mem')), true)"
+    " set_config('plan_cache_mode', :plans, true)"
 )
+_SET_CONFIG_ONE = sa.text(_SET_CONFIG)
+_SET_CONFIG_MANY = sa.text(_SET_CONFIG + ", set_config('work_mem', :work_mem, true)")
+# work_mem is only ever raised: once a transaction read many tenants it keeps the larger value until it ends
+
+
+def _set_config(scope: Scope) -> tuple[sa.TextClause, dict[str, str]]:
+    settings = _settings(scope)
+    return (_SET_CONFIG_MANY if settings["work_mem"] else _SET_CONFIG_ONE), settings
 
 
 def _set_rls(connection: sa.Connection, scope: Scope) -> None:
     # the settings are transaction-local: a transaction that begins without a scope already has the empty ones
     # (nothing tenant-scoped visible), so only a real scope costs a statement
     if connection.dialect.name == "postgresql" and scope != _NO_SCOPE:
-        connection.execute(_SET_CONFIG, _settings(scope))
+        connection.execute(*_set_config(scope))
 
 
 def _apply_to_open_transaction(scope: Scope) -> None:
@@ -145,7 +151,7 @@ def _apply_to_open_transaction(scope: Scope) -> None:
     except RuntimeError:  # outside an application context: nothing is open
         return
     if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        session.execute(_SET_CONFIG, _settings(scope))
+        session.execute(*_set_config(scope))
 
 
 @event.listens_for(Session, "after_begin")
