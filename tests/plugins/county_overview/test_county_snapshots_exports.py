@@ -187,12 +187,19 @@ def test_open_data_csv_hides_small_counts_and_what_would_reveal_them(app, make_t
     assert ">3<" in client.get(f"/t/{county.slug}/county/?year=2026").get_data(as_text=True)
 
 
-def test_national_page_puts_counties_side_by_side_suppressed(app, make_tenant, make_user, login):
+@pytest.fixture
+def two_counties(make_tenant):
+    """Olt (a locality with 1 child, another with 5, the first one's plan endorsed) and Covasna (40)."""
     _olt, (o1, o2) = make_county(make_tenant, 2, name="JUDEȚUL OLT")
     _covasna, (c1,) = make_county(make_tenant, 1, name="JUDEȚUL COVASNA")
     SOURCE.values = {o1.id: {"children_identified": Decimal(1)}, o2.id: {"children_identified": Decimal(5)},
                      c1.id: {"children_identified": Decimal(40)}}
     SOURCE.status = {o1.id: {"plan_status": "endorsed", "plan_endorsed_on": dt.date(2026, 1, 1)}}
+    return o1, o2, c1
+
+
+@pytest.mark.usefixtures("two_counties")
+def test_national_page_puts_counties_side_by_side_suppressed(app, make_user, login):
     _platform, client = _platform_admin(app, make_user, login)
 
     html = client.get(f"/t/{PLATFORM_SLUG}/county/national?year=2026").get_data(as_text=True)
@@ -214,12 +221,8 @@ def test_national_page_puts_counties_side_by_side_suppressed(app, make_tenant, m
     assert api["totals"]["children_identified"] == "x"
 
 
-def test_national_page_from_a_snapshot_reads_the_refresh_s_summary(app, make_tenant, make_user, login):
-    _olt, (o1, o2) = make_county(make_tenant, 2, name="JUDEȚUL OLT")
-    _covasna, (c1,) = make_county(make_tenant, 1, name="JUDEȚUL COVASNA")
-    SOURCE.values = {o1.id: {"children_identified": Decimal(1)}, o2.id: {"children_identified": Decimal(5)},
-                     c1.id: {"children_identified": Decimal(40)}}
-    SOURCE.status = {o1.id: {"plan_status": "endorsed", "plan_endorsed_on": dt.date(2026, 1, 1)}}
+def test_national_page_from_a_snapshot_reads_the_refresh_s_summary(app, two_counties, make_user, login):
+    o1, _o2, c1 = two_counties
     platform, client = _platform_admin(app, make_user, login)
     live = client.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?year=2026").get_json()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from core import tenancy
 from core.auth.models import Role
@@ -18,7 +20,7 @@ from core.contrib import DemoContext
 from core.db import db
 from core.testing import api_headers, csrf_token, login
 from core.text import normalise_whitespace
-from plugins.prevention_plan import demo, services
+from plugins.prevention_plan import demo, exports, services
 from plugins.prevention_plan.models import Plan
 
 SIRUTA = 63740
@@ -134,3 +136,21 @@ def pg_town(pg_app: Flask, make_tenant: Any, make_user: Any) -> Town:
 def post_form(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     """POST a form with a valid CSRF token."""
     return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)}, **kwargs)
+
+
+def values_export(town: Town) -> bytes:
+    """The seed plan's values workbook, as the platform exports it."""
+    with town.scope():
+        return exports.values_xlsx(town.plan())
+
+
+def edited_export(data: bytes, changes: dict[tuple[int, str], object]) -> bytes:
+    """``data`` with cells changed: ``{(row, column header): value}`` on the values sheet."""
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb[exports.SHEET]
+    header = [c.value for c in ws[1]]
+    for (row, column), value in changes.items():
+        ws.cell(row=row, column=header.index(column) + 1).value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -18,6 +18,8 @@ from core.plugins import host
 from plugins.prevention_plan import exports, services
 from plugins.prevention_plan.models import IndicatorValue, Plan, PlanDocument, PlanStatus
 
+from .conftest import edited_export, values_export
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -437,26 +439,19 @@ def test_word_and_excel_exports_run_as_jobs(town):
 def test_excel_import_through_the_api(town):
     client, headers = town.app.test_client(), town.api()
     with town.scope():
-        data = exports.values_xlsx(town.plan())
         first = services.indicators_of(town.plan())[0].id
-    wb = load_workbook(io.BytesIO(data))
-    wb[exports.SHEET]["H2"] = 8
-    wb[exports.SHEET]["I3"] = "opt"
-    out = io.BytesIO()
-    wb.save(out)
+    workbook = edited_export(values_export(town), {(2, "T1"): 8, (3, "T2"): "opt"})
     bad = client.post(
         town.url(f"/{town.plan_id}/imports"),
-        data={"file": (io.BytesIO(out.getvalue()), "valori.xlsx")},
+        data={"file": (io.BytesIO(workbook), "valori.xlsx")},
         headers=headers,
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422 and list(_json_errors(bad)) == ["rândul 3"]
-    wb[exports.SHEET]["I3"] = 2
-    out = io.BytesIO()
-    wb.save(out)
+    workbook = edited_export(values_export(town), {(2, "T1"): 8, (3, "T2"): 2})
     good = client.post(
         town.url(f"/{town.plan_id}/imports"),
-        data={"file": (io.BytesIO(out.getvalue()), "valori.xlsx")},
+        data={"file": (io.BytesIO(workbook), "valori.xlsx")},
         headers=headers,
         content_type="multipart/form-data",
     )

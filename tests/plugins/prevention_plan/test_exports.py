@@ -19,8 +19,8 @@ from plugins.prevention_plan.exports import ImportRejectedError
 from plugins.prevention_plan.models import IndicatorValue, PlanStatus
 from plugins.prevention_plan.services import ValueEntry
 
+from .conftest import edited_export, seed_table_rows, seed_text, values_export
 from .conftest import norm as _norm
-from .conftest import seed_table_rows, seed_text
 
 SEED_TEXT = seed_text()
 
@@ -191,22 +191,6 @@ def _record_some(town) -> list[int]:
         return ids
 
 
-def _export(town) -> bytes:
-    with town.scope():
-        return exports.values_xlsx(town.plan())
-
-
-def _edit(data: bytes, changes: dict[tuple[int, str], object]) -> bytes:
-    wb = load_workbook(io.BytesIO(data))
-    ws = wb[exports.SHEET]
-    header = [c.value for c in ws[1]]
-    for (row, column), value in changes.items():
-        ws.cell(row=row, column=header.index(column) + 1).value = value
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def _count_values(town) -> int:
     with town.scope():
         return db.session.execute(sa.select(sa.func.count(IndicatorValue.id))).scalar()
@@ -214,7 +198,7 @@ def _count_values(town) -> int:
 
 def test_the_excel_export_lists_every_indicator_with_its_values(town):
     ids = _record_some(town)
-    ws = load_workbook(io.BytesIO(_export(town)))[exports.SHEET]
+    ws = load_workbook(io.BytesIO(values_export(town)))[exports.SHEET]
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == list(exports.COLUMNS)
     assert [r[0] for r in rows[1:]] == ids
@@ -229,7 +213,7 @@ def test_the_excel_export_lists_every_indicator_with_its_values(town):
 def test_the_same_file_round_trips(town):
     _record_some(town)
     before, count = _values(town), _count_values(town)
-    data = _export(town)
+    data = values_export(town)
     with town.scope():
         summary = exports.import_values_xlsx(town.plan(), data)
         db.session.commit()
@@ -239,7 +223,8 @@ def test_the_same_file_round_trips(town):
 
 def test_an_edited_file_records_corrections_and_new_values(town):
     ids = _record_some(town)
-    data = _edit(_export(town), {(2, "T1"): 5, (2, "T3"): "6", (3, "T4"): 1.25, (10, "Anual"): "7,5"})
+    changes = {(2, "T1"): 5, (2, "T3"): "6", (3, "T4"): 1.25, (10, "Anual"): "7,5"}
+    data = edited_export(values_export(town), changes)
     with town.scope():
         summary = exports.import_values_xlsx(town.plan(), data)
         db.session.commit()
@@ -283,7 +268,7 @@ def test_a_bad_row_rejects_the_whole_file_and_writes_nothing(town, changes, row,
     before, count = _values(town), _count_values(town)
     good = {(6, "T1"): 10, (8, "T4"): 2}  # valid edits in the same file are not written either
     changes = {k: (ids[0] if v == "{first}" else v) for k, v in changes.items()}
-    data = _edit(_export(town), {**good, **changes})
+    data = edited_export(values_export(town), {**good, **changes})
     with town.scope(), pytest.raises(ImportRejectedError) as rejected:
         exports.import_values_xlsx(town.plan(), data)
     assert row in rejected.value.errors
@@ -308,7 +293,7 @@ def test_a_file_that_is_not_the_export_is_refused(town):
 
 
 def test_a_file_of_another_year_is_refused(town):
-    data = _export(town)
+    data = values_export(town)
     wb = load_workbook(io.BytesIO(data))
     wb[exports.META_SHEET]["B2"] = 2025
     out = io.BytesIO()
@@ -319,7 +304,7 @@ def test_a_file_of_another_year_is_refused(town):
 
 
 def test_the_rejection_report_lists_each_problem(town):
-    data = _edit(_export(town), {(3, "T1"): "x", (4, "ID indicator"): 123456})
+    data = edited_export(values_export(town), {(3, "T1"): "x", (4, "ID indicator"): 123456})
     with town.scope(), pytest.raises(ImportRejectedError) as rejected:
         exports.check_values_xlsx(town.plan(), data)
     report = exports.rejection_report(rejected.value)

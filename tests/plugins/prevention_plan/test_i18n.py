@@ -5,12 +5,10 @@ from __future__ import annotations
 import io
 
 from markupsafe import escape
-from openpyxl import load_workbook
 
 from core.auth.models import Role
-from plugins.prevention_plan import exports
 
-from .conftest import post_form
+from .conftest import edited_export, post_form, values_export
 
 REFUSED = {
     None: (
@@ -68,14 +66,7 @@ IMPORT_REFUSED = {
 
 def _bad_workbook(town) -> bytes:
     """The plan's export with a word for a number on row 4 and an unknown indicator on row 3."""
-    with town.scope():
-        data = exports.values_xlsx(town.plan())
-    wb = load_workbook(io.BytesIO(data))
-    wb[exports.SHEET]["A3"] = 999999
-    wb[exports.SHEET]["H4"] = "cinci"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return edited_export(values_export(town), {(3, "ID indicator"): 999999, (4, "T1"): "cinci"})
 
 
 def test_a_rejected_excel_import_speaks_the_readers_language_on_the_page(town):

@@ -8,16 +8,15 @@ import re
 from decimal import Decimal
 
 import sqlalchemy as sa
-from openpyxl import load_workbook
 
 from core.auth.models import Role
 from core.db import db
 from core.plugins import host
 from core.testing import login
-from plugins.prevention_plan import exports, services
+from plugins.prevention_plan import services
 from plugins.prevention_plan.models import Plan, PlanStatus, SignatoryRole
 
-from .conftest import post_form
+from .conftest import edited_export, post_form, values_export
 
 
 def _draft(town, year: int = 2027) -> int:
@@ -298,18 +297,12 @@ def test_the_evaluation_page(town):
 
 
 def test_the_excel_import_form_reports_rows_and_writes_nothing(town):
-    with town.scope():
-        data = exports.values_xlsx(town.plan())
-    wb = load_workbook(io.BytesIO(data))
-    wb[exports.SHEET]["H2"] = 5
-    wb[exports.SHEET]["H4"] = "cinci"
-    out = io.BytesIO()
-    wb.save(out)
+    workbook = edited_export(values_export(town), {(2, "T1"): 5, (4, "T1"): "cinci"})
     client = town.client()
     bad = post_form(
         client,
         town.page(f"/{town.plan_id}/import"),
-        {"file": (io.BytesIO(out.getvalue()), "valori.xlsx")},
+        {"file": (io.BytesIO(workbook), "valori.xlsx")},
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422
@@ -317,13 +310,11 @@ def test_the_excel_import_form_reports_rows_and_writes_nothing(town):
     assert "rândul 4" in html and "nu s-a înregistrat nicio valoare" in html
     with town.scope():
         assert services.live_values(town.plan()) == {}
-    wb[exports.SHEET]["H4"] = 5
-    out = io.BytesIO()
-    wb.save(out)
+    workbook = edited_export(values_export(town), {(2, "T1"): 5, (4, "T1"): 5})
     ok = post_form(
         client,
         town.page(f"/{town.plan_id}/import"),
-        {"file": (io.BytesIO(out.getvalue()), "valori.xlsx")},
+        {"file": (io.BytesIO(workbook), "valori.xlsx")},
         content_type="multipart/form-data",
     )
     assert ok.status_code == 302
