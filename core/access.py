@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import secrets
 import uuid
 from collections.abc import Callable
@@ -163,8 +164,15 @@ def new_token_secret() -> str:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    """The user of a session (``User.get_id``), unless the password changed since it signed in."""
+    ident, _, key = session_id.partition(".")
+    if not ident.isdigit() or not key:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not hmac.compare_digest(user.session_key(), key):
+        return None
+    return user
 
 
 def _authenticate_bearer() -> None:

@@ -338,7 +338,7 @@ def make_user(test_app: Flask) -> Callable[..., User]:
 def login(client: FlaskClient, user: User) -> FlaskClient:
     """Log ``user`` in on ``client`` (as Flask-Login would after a good password)."""
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
     return client
 

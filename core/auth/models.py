@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -28,6 +29,9 @@ def _enum(e: type[enum.Enum], length: int = 30) -> sa.Enum:
     return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
 
 
+SESSION_KEY_LENGTH = 16
+
+
 class User(UserMixin, IdMixin, TimestampMixin, db.Model):
     """A person who signs in. Passwords are argon2 hashes, never stored plain."""
 
@@ -49,6 +53,14 @@ class User(UserMixin, IdMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def session_key(self) -> str:
+        """A short digest of the password hash: it changes with the password (and with every re-hash)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:SESSION_KEY_LENGTH]
+
+    def get_id(self) -> str:  # Flask-Login's "alternative id", kept in the signed session cookie
+        """``<id>.<session key>``: a session signed in before a password change no longer loads its user."""
+        return f"{self.id}.{self.session_key()}"
 
     def roles_in(self, tenant_id: int) -> set[Role]:
         """The roles this user holds in one tenant."""

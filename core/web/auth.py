@@ -195,7 +195,9 @@ def password() -> Any:
         if verify_password(user.password_hash, form.current_password.data or ""):
             user.password_hash = hash_password(form.new_password.data or "")
             db.session.commit()
-            flash(_("Parola a fost schimbată."), "success")
+            login_user(user)  # this session carries the new key; every other one of the user's is signed out
+            flash(_("Parola a fost schimbată. Celelalte sesiuni deschise cu vechea parolă au fost închise."),
+                  "success")
             return redirect(url_for("auth.password"))
         audit.record_event(
             "password_change_failed",

@@ -9,7 +9,7 @@ from core.audit import AuditEntry
 from core.auth.models import User
 from core.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
 from core.db import db
-from core.testing import TEST_PASSWORD
+from core.testing import TEST_PASSWORD, login
 
 URL = "/account/password"
 NEW_PASSWORD = "o-parola-noua-lunga"
@@ -67,6 +67,18 @@ def test_a_good_change_stores_a_new_hash_and_the_new_password_signs_in(app, plac
     assert verify_password(after, NEW_PASSWORD)
     assert _sign_in(app, page_csrf, place.admin.email, TEST_PASSWORD) == 200  # the old one no longer works
     assert _sign_in(app, page_csrf, place.admin.email, NEW_PASSWORD) == 302
+
+
+def test_a_change_signs_out_the_user_s_other_sessions_and_keeps_this_one(app, place, admin_client, post_form):
+    elsewhere = login(app.test_client(), place.admin)  # the same person on another computer
+    home = "/t/targu-secuiesc/"
+    assert elsewhere.get(home).status_code == 200
+
+    assert _change(post_form, admin_client, TEST_PASSWORD, NEW_PASSWORD).status_code == 302
+
+    assert admin_client.get(home).status_code == 200
+    signed_out = elsewhere.get(home)
+    assert signed_out.status_code == 302 and signed_out.headers["Location"].startswith("/login")
 
 
 def test_the_change_is_audited_without_the_hash(app, place, admin_client, post_form):

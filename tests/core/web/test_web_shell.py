@@ -160,7 +160,7 @@ def test_pages_answer_503_with_the_layout_when_the_database_is_down():
     client = app.test_client()
     assert client.get("/login").status_code == 200  # the form needs no database
     with client.session_transaction() as session:
-        session["_user_id"] = "1"
+        session["_user_id"] = "1.0123456789abcdef"
     page = client.get("/t/targu-secuiesc/")
     assert page.status_code == 503
     assert "Serviciul este temporar indisponibil." in page.get_data(as_text=True)
