@@ -22,7 +22,7 @@ import enum
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -411,3 +411,67 @@ def _verify_one(connection: sa.Connection, tenant_id: int, head: Any) -> ChainPr
             )
         return ChainProblem(tenant_id, prev_seq, None, "inserted", "the chain runs past its recorded head")
     return None
+
+
+# -- anchoring: the chain heads kept outside the database ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head written down outside the database: tenant, sequence number, hash, when."""
+
+    tenant_id: int
+    seq: int
+    hash: str
+    at: str
+
+    def to_json(self) -> str:
+        """One line of an anchors file."""
+        return canonical({"tenant_id": self.tenant_id, "seq": self.seq, "hash": self.hash, "at": self.at})
+
+    @classmethod
+    def from_json(cls, line: str) -> Anchor:
+        """An anchor from a line of an anchors file (ValueError when it is not one)."""
+        try:
+            data = json.loads(line)
+            return cls(int(data["tenant_id"]), int(data["seq"]), str(data["hash"]), str(data["at"]))
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not an anchor line: {line[:80]!r}") from exc
+
+
+def anchors(connection: sa.Connection) -> list[Anchor]:
+    """The current head of every tenant's chain, to be stored where the database's owner cannot rewrite it.
+
+    The chain alone shows an edit, an insertion or a deletion by anyone who
+    does not recompute the hashes after it; someone with the owner's rights
+    who rewrites every later hash *and* the head is only caught by comparing
+    with heads recorded earlier elsewhere (a file on another host, a printed
+    report): :func:`check_anchors`.
+    """
+    chain = AuditChain.__table__
+    at = utcnow().isoformat()
+    rows = connection.execute(sa.select(chain.c.tenant_id, chain.c.last_seq, chain.c.last_hash)
+                              .where(chain.c.last_seq > 0).order_by(chain.c.tenant_id))
+    return [Anchor(int(t), int(seq), str(h), at) for t, seq, h in rows]
+
+
+def check_anchors(connection: sa.Connection, recorded: Iterable[Anchor]) -> list[ChainProblem]:
+    """Each recorded head must still be in its chain with the same hash; one problem per tenant at most."""
+    table = AuditEntry.__table__
+    problems: dict[int, ChainProblem] = {}
+    for anchor in sorted(recorded, key=lambda a: (a.tenant_id, a.seq)):
+        if anchor.tenant_id in problems:
+            continue
+        found = connection.execute(
+            sa.select(table.c.id, table.c.hash).where(table.c.tenant_id == anchor.tenant_id, table.c.seq == anchor.seq)
+        ).first()
+        if found is None:
+            problems[anchor.tenant_id] = ChainProblem(
+                anchor.tenant_id, anchor.seq, None, "deleted", f"the entry anchored on {anchor.at} is gone"
+            )
+        elif found.hash != anchor.hash:
+            problems[anchor.tenant_id] = ChainProblem(
+                anchor.tenant_id, anchor.seq, found.id, "edited",
+                f"the chain was rewritten: the entry anchored on {anchor.at} has another hash",
+            )
+    return list(problems.values())

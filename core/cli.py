@@ -254,13 +254,24 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @click.option("--tenant", "slug", default=None, help="only this tenant's chain")
+@click.option("--anchors", "anchors_file", type=click.File("r", encoding="utf-8"), default=None,
+              help="a file written by `vatra audit anchor`: every head recorded there must still be in its chain")
 @with_appcontext
-def verify(slug: str | None) -> None:
+def verify(slug: str | None, anchors_file: Any) -> None:
     """Check every tenant's SHA-256 chain; report the first broken entry of each."""
+    recorded = []
+    if anchors_file is not None:
+        try:
+            recorded = [audit.Anchor.from_json(line) for line in anchors_file if line.strip()]
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--anchors") from None
     with tenancy.system_context():
         tenant_id = _tenant_or_fail(slug).id if slug else None
         conn = db.session.connection()
         problems = audit.verify(conn, tenant_id)
+        broken = {p.tenant_id for p in problems}
+        problems += [p for p in audit.check_anchors(conn, (a for a in recorded if tenant_id in (None, a.tenant_id)))
+                     if p.tenant_id not in broken]
         count = conn.execute(sa.select(sa.func.count()).select_from(audit.AuditEntry.__table__)).scalar()
     if not problems:
         click.echo(f"Jurnalul de audit este intact ({count} înregistrări verificate).")
@@ -269,6 +280,25 @@ def verify(slug: str | None) -> None:
         where = f"înregistrarea #{p.seq}" if p.seq is not None else "capătul lanțului"
         click.echo(f"instituția {p.tenant_id}: {where} — {p.kind}: {p.detail}", err=True)
     sys.exit(1)
+
+
+@audit_group.command("anchor")
+@click.option("--output", type=click.File("a", encoding="utf-8"), default="-",
+              help="append the heads to this file (default: print them)")
+@with_appcontext
+def anchor(output: Any) -> None:
+    """Write every chain's current head (one JSON line per tenant) to keep outside the database.
+
+    Run it from cron and store the file on another host: `vatra audit verify
+    --anchors FILE` then also catches a history rewritten together with its
+    hashes by someone holding the database owner's rights.
+    """
+    with tenancy.system_context():
+        heads = audit.anchors(db.session.connection())
+    for head in heads:
+        output.write(head.to_json() + "\n")
+    if output.name != "<stdout>":
+        click.echo(f"{len(heads)} capete de lanț adăugate în {output.name}.")
 
 
 # -- plugins ---------------------------------------------------------------------------------

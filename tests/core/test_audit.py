@@ -124,3 +124,44 @@ def test_application_role_cannot_rewrite_history(pg_app, make_tenant):
             assert "permission denied" in str(exc)
         db.session.rollback()
     assert deleted is False
+
+
+def _rewrite_history(app, tenant_id: int) -> None:
+    """What someone with the owner's rights could do: edit entry #2, recompute every later hash and the head."""
+    entries = _entries(app, tenant_id)
+    prev = entries[0].hash
+    for entry in entries[1:]:
+        fields = audit._hash_fields(entry)
+        if entry.seq == 2:
+            fields["changes"] = '{"founding_decision_number":["12","99"]}'
+        new_hash = audit.entry_hash(prev, fields)
+        _tamper(app, "UPDATE audit_entry SET changes = :c, prev_hash = :p, hash = :h WHERE id = :i",
+                {"c": fields["changes"], "p": prev, "h": new_hash, "i": entry.id})
+        prev = new_hash
+    _tamper(app, "UPDATE audit_chain SET last_hash = :h WHERE tenant_id = :t", {"h": prev, "t": tenant_id})
+
+
+def test_anchors_kept_outside_catch_a_history_rewritten_with_its_hashes(any_app, make_tenant, tmp_path):
+    from core.cli import anchor
+
+    tenant = make_tenant()
+    _write_history(any_app, tenant)
+    anchors = tmp_path / "anchors.jsonl"
+    written = any_app.test_cli_runner().invoke(anchor, ["--output", str(anchors)])
+    assert written.exit_code == 0, written.output
+    assert any(f'"tenant_id":{tenant.id}' in line for line in anchors.read_text().splitlines())
+    assert any_app.test_cli_runner().invoke(verify, ["--anchors", str(anchors)]).exit_code == 0
+
+    _rewrite_history(any_app, tenant.id)
+
+    assert _run_verify(any_app).exit_code == 0  # the chain alone cannot tell
+    result = any_app.test_cli_runner().invoke(verify, ["--anchors", str(anchors)])
+    assert result.exit_code == 1
+    assert "#3" in result.output and "rewritten" in result.output
+
+
+def test_a_bad_anchors_file_is_a_clear_error(any_app, tmp_path):
+    bad = tmp_path / "anchors.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    result = any_app.test_cli_runner().invoke(verify, ["--anchors", str(bad)])
+    assert result.exit_code == 2 and "--anchors" in result.output and "not an anchor line" in result.output
