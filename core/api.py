@@ -32,6 +32,7 @@ from core.i18n import format_amount, format_day, format_money, format_number, fo
 from core.jobs import JobContext, PermanentJobError, enqueue
 from core.tenancy import current_tenant_id, read_scope, tenant_context
 from core.text import N_, Message
+from core.versions import client_version
 from tenants.resolution import current_tenant
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Widget",
     "abort",
     "aggregation",
+    "client_version",
     "commit_on_response",
     "current_roles",
     "current_tenant",

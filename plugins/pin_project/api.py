@@ -3,8 +3,9 @@
 Every body goes through a schema of :mod:`plugins.pin_project.schemas`; a
 refused domain rule answers 422 in the same shape as a schema error, e.g.
 ``{"errors": {"json": {"amount": ["Depășește suma rămasă pe linia …"]}}}``.
-Editable objects carry a ``version``: send it back (in the body or as
-``If-Match``) and a concurrent change answers 409. Another tenant's ids
+Editable objects carry a ``version``: send it back with every change (in
+the body or as ``If-Match``; without it 422) and a concurrent change answers
+409. Another tenant's ids
 answer 404.
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.api import (
     ApiBlueprint,
     abort,
+    client_version,
     commit_on_response,
     current_tenant,
     enqueue,
@@ -73,19 +75,9 @@ def _commit() -> None:
     commit_on_response()
 
 
-def _expected_version(data: dict[str, Any]) -> int | None:
-    version = data.pop("version", None)
-    if version is not None:
-        return int(version)
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if header.isdigit():
-        return int(header)
-    return None
-
-
 def _locked(obj: Any, data: dict[str, Any]) -> None:
     with domain_errors():
-        services.check_version(obj, _expected_version(data))
+        services.check_version(obj, client_version(data))
 
 
 def _user_id() -> int | None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.api import (
     ApiBlueprint,
     abort,
+    client_version,
     commit_on_response,
     current_tenant,
     enqueue,
@@ -108,21 +109,6 @@ def _user_id() -> int | None:
     return getattr(current_user, "id", None) if current_user and current_user.is_authenticated else None
 
 
-def _version(data: dict[str, Any]) -> int:
-    """The version the client read: the body's ``version`` or the ``If-Match`` header."""
-    if data.get("version") is not None:
-        return data.pop("version")
-    raw = (request.headers.get("If-Match") or "").strip().removeprefix("W/").strip('"')
-    if raw.isdigit():
-        return int(raw)
-    abort(
-        422,
-        message=_("Lipsește versiunea citită."),
-        errors={"json": {"version": [_("Câmp obligatoriu (sau antetul If-Match).")]}},
-    )
-    raise AssertionError  # unreachable: abort raises
-
-
 def _require_any(*permissions: str) -> None:
     if not any(has_permission(p) for p in permissions):
         abort(403, message=_("Nu aveți dreptul să faceți această operațiune."))
@@ -171,7 +157,7 @@ class PlanResource(MethodView):
     def patch(self, data: dict[str, Any], plan_id: int) -> Any:
         """Change the sections (title, introduction, principles, objectives text, signatories)."""
         plan = services.get_plan(plan_id, tree=True)
-        version = _version(data)
+        version = client_version(data)
         return services.update_sections(plan, data, version=version)
 
 
@@ -228,7 +214,7 @@ class ObjectiveResource(MethodView):
         """Change an objective's number or title."""
         plan = services.get_plan(plan_id, tree=True)
         objective = services.get_objective(plan, objective_id)
-        services.update_objective(objective, data, version=_version(data))
+        services.update_objective(objective, data, version=client_version(data))
         return objective
 
     @blp.response(204)
@@ -269,7 +255,7 @@ class ActivityResource(MethodView):
         """Change an activity (``responsible`` replaces the ordered list)."""
         plan = services.get_plan(plan_id, tree=True)
         activity = services.get_activity(plan, activity_id)
-        services.update_activity(activity, data, version=_version(data))
+        services.update_activity(activity, data, version=client_version(data))
         return activity
 
     @blp.response(204)
@@ -303,7 +289,7 @@ class IndicatorResource(MethodView):
         """Change an indicator."""
         plan = services.get_plan(plan_id, tree=True)
         indicator = services.get_indicator(plan, indicator_id)
-        services.update_indicator(indicator, data, version=_version(data))
+        services.update_indicator(indicator, data, version=client_version(data))
         return indicator
 
     @blp.response(204)
@@ -583,7 +569,7 @@ class TemplateResource(MethodView):
         template = db.session.get(PlanTemplate, template_id)
         if template is None or template.tenant_id != current_tenant().id:
             abort(404)
-        services.check_version(template, _version(data))
+        services.check_version(template, client_version(data))
         for key in ("name", "description", "published"):
             if key in data:
                 setattr(template, key, data[key])

@@ -129,7 +129,8 @@ def test_a_project_is_built_through_the_api(app, olt, coord):
         2,
         "modificarea structurii",
     )
-    r = client.patch(f"{base}/{pid}/activities/{activity['id']}", json={"status": "finished"}, headers=coord)
+    r = client.patch(f"{base}/{pid}/activities/{activity['id']}", json={"status": "finished", "version": 2},
+                     headers=coord)
     assert r.status_code == 422 and "status" in r.json["errors"]["json"]
 
 
@@ -273,6 +274,10 @@ def test_stale_versions_answer_409(app, olt, coord, project_id):
     r = client.patch(url, json={"title": "Alt titlu"}, headers={**coord, "If-Match": '"2"'})
     assert r.status_code == 200 and r.json["version"] == 3
     assert client.get(url, headers=coord).json["title"] == "Alt titlu"
+    # an edit that does not say which version it read could overwrite someone else's: refused, nothing written
+    r = client.patch(url, json={"title": "Fără versiune"}, headers=coord)
+    assert r.status_code == 422 and "version" in r.json["errors"]["json"]
+    assert client.get(url, headers=coord).json["title"] == "Alt titlu"
 
 
 def test_indicators_breakdown_progress_and_status_at_a_date(app, olt, coord, project_id):
@@ -312,7 +317,8 @@ def test_indicators_breakdown_progress_and_status_at_a_date(app, olt, coord, pro
         headers=coord,
     )
     assert r.status_code == 422 and "breakdown" in r.json["errors"]["json"]
-    r = client.patch(f"{base}/indicators/{indicator['id']}", json={"target": 250}, headers=coord)
+    r = client.patch(f"{base}/indicators/{indicator['id']}", json={"target": 250, "version": indicator["version"]},
+                     headers=coord)
     assert r.status_code == 422 and "target" in r.json["errors"]["json"]
 
     part = indicator["breakdown"][0]["id"]
