@@ -41,6 +41,7 @@ When no snapshot exists the pages fall back to live figures and say so.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -123,7 +124,7 @@ def _combine(rows: Iterable[Any], defs: Mapping[str, IndicatorDef], wanted: set[
     for (tenant_id, code), (value, count) in totals.items():
         if defs[code].aggregation == "avg":
             value = (value / count).quantize(AVG_QUANTUM) if count else ZERO
-        out[tenant_id][code] = Cell(value, count)
+        out[tenant_id][code] = Cell(_unpadded(value), count)
     return dict(out)
 
 
@@ -290,8 +291,20 @@ def snapshot_summary(snapshot: AggSnapshot | None, plugin: str) -> Any:
 
 
 def _summarise(snapshot: AggSnapshot, scope: Tenant, period: Period) -> None:
-    found = host().collect("vatra_snapshot_summary", scope=scope, period=period)
-    snapshot.summary = {name: data for name, data in found if data is not None} or None
+    plugins = host()
+    summary: dict[str, Any] = {}
+    for name in plugins.plugins:
+        data = plugins.call(name, "vatra_snapshot_summary", scope=scope, period=period)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise TypeError(f"plugin {name}: vatra_snapshot_summary must return a dict or None, not {type(data)}")
+        try:
+            json.dumps(data)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"plugin {name}: vatra_snapshot_summary returned what JSON cannot hold: {exc}") from exc
+        summary[name] = data
+    snapshot.summary = summary or None
     db.session.flush()
 
 

@@ -53,6 +53,8 @@ def _decimal_text(number: Decimal | int, pattern: str | None, locale: str) -> st
 
 
 def _format_decimal(number: Decimal | int, pattern: str | None) -> str:
+    if not number:
+        number = abs(number)  # -0 equals 0 for the cache but Babel writes it "-0": one zero for both
     return _decimal_text(number, pattern, str(get_locale()))
 
 

@@ -70,14 +70,17 @@ def _enter(scope: Scope) -> Iterator[Scope]:
     outer = _scope.get()
     token = _scope.set(scope)
     changed = scope != outer  # a nested scope equal to the one in force costs no statement
-    if changed:
-        _apply_to_open_transaction(scope)
     try:
+        if changed:
+            _apply_to_open_transaction(scope)
         yield scope
     finally:
         _scope.reset(token)
         if changed:
-            _apply_to_open_transaction(outer)
+            # when the transaction failed inside the scope PostgreSQL refuses every statement until the rollback,
+            # after which the next transaction's after_begin applies the outer scope: the first error stands
+            with contextlib.suppress(sa.exc.DBAPIError):
+                _apply_to_open_transaction(outer)
 
 
 def tenant_context(tenant_id: int) -> contextlib.AbstractContextManager[Scope]:
@@ -103,7 +106,10 @@ def system_context() -> contextlib.AbstractContextManager[Scope]:
 
 
 AGGREGATION_WORK_MEM = "64MB"
-"""``work_mem`` of a transaction that reads several tenants (the aggregation's reads); others keep the server's."""
+"""At least this ``work_mem`` for a transaction that reads many tenants (a county's or the country's figures);
+each sort or hash of such a read may use it (hashes twice, ``hash_mem_multiplier``): docs/operations.md."""
+AGGREGATION_SCOPE = 50
+"""From how many tenants a read scope is an aggregation read (a county of Romania has 40–112 localities)."""
 
 
 def _settings(scope: Scope) -> dict[str, str]:
@@ -117,7 +123,7 @@ def _settings(scope: Scope) -> dict[str, str]:
         "plans": "force_custom_plan" if many else "auto",
         # adding up a county's or the country's values groups and sorts tens of thousands of rows: with the
         # default 4 MB PostgreSQL spilled the national aggregate to disk (benchmarks/RESULTS.md)
-        "work_mem": AGGREGATION_WORK_MEM if many else "",
+        "work_mem": AGGREGATION_WORK_MEM if len(scope.read_tenant_ids) >= AGGREGATION_SCOPE else "",
     }
 
 
@@ -128,8 +134,12 @@ _SET_CONFIG = (
     " set_config('plan_cache_mode', :plans, true)"
 )
 _SET_CONFIG_ONE = sa.text(_SET_CONFIG)
-_SET_CONFIG_MANY = sa.text(_SET_CONFIG + ", set_config('work_mem', :work_mem, true)")
-# work_mem is only ever raised: once a transaction read many tenants it keeps the larger value until it ends
+_SET_CONFIG_MANY = sa.text(
+    _SET_CONFIG + ", set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem'))"
+    " < pg_size_bytes(:work_mem) THEN :work_mem ELSE current_setting('work_mem') END, true)"
+)
+# work_mem is raised, never lowered (a server tuned higher keeps its value); a transaction that read many tenants
+# keeps the raised value until it ends
 
 
 def _set_config(scope: Scope) -> tuple[sa.TextClause, dict[str, str]]:

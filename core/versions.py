@@ -19,7 +19,7 @@ def client_version(data: dict[str, Any]) -> int:
     if sent is not None:
         return int(sent)
     raw = (request.headers.get("If-Match") or "").strip().removeprefix("W/").strip('"')
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit() and len(raw) < 19:
         return int(raw)
     abort(
         422,

@@ -3,7 +3,9 @@
 The login form is throttled by Flask-Limiter (``LOGIN_RATE_LIMIT`` of the
 app, read at request time so every app instance uses its own setting);
 every attempt, good or bad, is written to the audit log. The password page
-(``/account/password``) is throttled and audited the same way.
+(``/account/password``) is throttled per address and per user (a stolen
+session guessing the current password from many addresses) and audited the
+same way.
 """
 
 from __future__ import annotations
@@ -183,6 +185,7 @@ def language() -> Any:
 @require("public")
 @login_required
 @limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=lambda: f"user:{current_user.id}")
 def password() -> Any:
     """Change one's own password: the current one must verify, the new one is hashed with argon2.
 

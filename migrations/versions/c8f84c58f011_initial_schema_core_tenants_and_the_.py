@@ -99,7 +99,6 @@ def upgrade():
     sa.Column('computed_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.Enum('running', 'ready', 'failed', name='snapshotstatus', native_enum=False, length=20), nullable=False),
     sa.Column('localities', sa.Integer(), nullable=False),
-    sa.Column('summary', sa.JSON(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['scope_tenant_id'], ['tenant.id'], name=op.f('fk_agg_snapshot_scope_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agg_snapshot'))
@@ -133,7 +132,6 @@ def upgrade():
     sa.Column('established_on', sa.Date(), nullable=True),
     sa.Column('trained_on', sa.Date(), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
@@ -314,7 +312,6 @@ def upgrade():
     sa.Column('valid_from', sa.Date(), nullable=True),
     sa.Column('valid_to', sa.Date(), nullable=True),
     sa.Column('trained_on', sa.Date(), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
@@ -895,7 +892,7 @@ def upgrade():
     sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_pin_progress_tenant_id_id'))
     )
     with op.batch_alter_table('pin_progress', schema=None) as batch_op:
-        batch_op.create_index('ix_pin_progress_tenant_locality_date', ['tenant_id', 'locality_tenant_id', 'entry_date'], unique=False)
+        batch_op.create_index('ix_pin_progress_locality_date', ['locality_tenant_id', 'entry_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_pin_progress_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_pin_progress_tenant_indicator_date', ['tenant_id', 'indicator_id', 'entry_date'], unique=False)
 
@@ -907,7 +904,7 @@ def downgrade():
     with op.batch_alter_table('pin_progress', schema=None) as batch_op:
         batch_op.drop_index('ix_pin_progress_tenant_indicator_date')
         batch_op.drop_index(batch_op.f('ix_pin_progress_tenant_id'))
-        batch_op.drop_index('ix_pin_progress_tenant_locality_date')
+        batch_op.drop_index('ix_pin_progress_locality_date')
 
     op.drop_table('pin_progress')
     op.drop_index('uq_plan_indicator_value_live', table_name='plan_indicator_value')

@@ -23,9 +23,8 @@ import sqlalchemy as sa
 from core.aggregation_models import AggSnapshot
 from core.api import IndicatorDef, Period, aggregation
 from core.db import db
-from plugins.county_overview import NAME
 from plugins.county_overview.localities import council_facts
-from plugins.county_overview.services import ENDORSED, key_codes
+from plugins.county_overview.services import ENDORSED, key_codes, stored_page, summary_stamp
 from plugins.county_overview.suppression import (
     Shown,
     SuppressedTable,
@@ -87,10 +86,6 @@ def county_open_table(values: dict[int, dict[str, Decimal]], locality_ids: list[
     return suppress_columns(rows, totals, list(defs), sensitive, additive)
 
 
-SUMMARY_VERSION = 1
-"""Bumped when the stored form of the national page changes (older summaries are then recomputed)."""
-
-
 def national_overview(platform: Tenant, period: Period) -> NationalOverview:
     """Every county with its localities' plans, councils and suppressed figures.
 
@@ -100,9 +95,8 @@ def national_overview(platform: Tenant, period: Period) -> NationalOverview:
     """
     defs = aggregation.catalog()
     snapshot = aggregation.latest_snapshot(platform.id, period)
-    stored = aggregation.snapshot_summary(snapshot, NAME)
-    if snapshot is not None and stored is not None and stored.get("version") == SUMMARY_VERSION \
-            and stored.get("codes") == list(defs):
+    stored = stored_page(snapshot, defs)
+    if snapshot is not None and stored is not None:
         return _from_summary(stored, defs, period, snapshot.computed_at)
     return compute_national(platform, period, defs, snapshot)
 
@@ -116,8 +110,7 @@ def national_summary(platform: Tenant, period: Period) -> dict[str, Any]:
         return {code: [None if s.value is None else str(s.value), s.mark] for code, s in figures.items()}
 
     return {
-        "version": SUMMARY_VERSION,
-        "codes": list(defs),
+        "stamp": summary_stamp(defs),
         "lines": [{**{k: v for k, v in asdict(line).items() if k != "figures"}, "figures": cells(line.figures)}
                   for line in overview.lines],
         "totals": cells(overview.totals),

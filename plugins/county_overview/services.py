@@ -17,9 +17,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
+
 from core.api import IndicatorDef, Period, aggregation, read_scope
+from core.db import db
 from plugins.county_overview import NAME
 from plugins.county_overview.localities import CouncilFacts, as_date, council_facts, council_members
+from plugins.county_overview.suppression import RULES_VERSION
 from tenants.models import Tenant
 from tenants.names import search_keys
 from tenants.services import get_by_slug, localities_of
@@ -144,25 +148,52 @@ def _row(tenant: Tenant, status: Mapping[str, Any], council: CouncilFacts | None
     )
 
 
-SUMMARY_VERSION = 1
-"""Bumped when the stored form of the county page's rows changes (older summaries are then recomputed)."""
+SUMMARY_VERSION = 2
+"""Bumped when the stored form of a page changes (stored pages of an older form are then recomputed)."""
+
+
+def summary_stamp(defs: Mapping[str, IndicatorDef]) -> list[Any]:
+    """What a page stored with a snapshot depends on besides the snapshot itself.
+
+    The stored form, the suppression rules and every catalog code with how
+    it adds up and whether its small counts are hidden: when any of them
+    changes (a plugin update, a code made sensitive), the page is computed
+    again from the snapshot rather than shown as stored.
+    """
+    return [SUMMARY_VERSION, RULES_VERSION, *([c, d.aggregation, d.sensitive] for c, d in defs.items())]
+
+
+def stored_page(snapshot: Any, defs: Mapping[str, IndicatorDef]) -> dict[str, Any] | None:
+    """The page stored with ``snapshot`` under the current :func:`summary_stamp`, if any."""
+    stored = aggregation.snapshot_summary(snapshot, NAME)
+    if not isinstance(stored, dict) or stored.get("stamp") != summary_stamp(defs):
+        return None
+    return stored
 
 
 def build_rows(county: Tenant, period: Period) -> tuple[list[LocalityRow], aggregation.Figures]:
     """Every locality of ``county`` (active or not) with its facts.
 
-    From the county snapshot's summary when there is one for the current
-    catalog: the rows as the refresh saw them (plans, councils and figures
-    of one moment, the one the page names), one row read. Otherwise computed
-    now, set-based (:func:`compute_rows`).
+    From the county snapshot's stored page when it still fits (same stamp,
+    same localities with the same active flags): the rows as the refresh saw
+    them (plans, councils and figures of one moment, the one the page
+    names), two statements. Otherwise computed now, set-based
+    (:func:`compute_rows`).
     """
     snapshot = aggregation.latest_snapshot(county.id, period)
-    stored = aggregation.snapshot_summary(snapshot, NAME)
-    if snapshot is not None and stored is not None and stored.get("version") == SUMMARY_VERSION \
-            and stored.get("codes") == list(aggregation.catalog()):
+    stored = stored_page(snapshot, aggregation.catalog())
+    if snapshot is not None and stored is not None:
         rows = [_row_from_plain(row) for row in stored["rows"]]
-        return rows, aggregation.Figures({r.tenant_id: r.indicators for r in rows}, snapshot.computed_at, live=False)
+        if {(r.tenant_id, r.active) for r in rows} == _localities_now(county):
+            figures = aggregation.Figures({r.tenant_id: r.indicators for r in rows}, snapshot.computed_at, live=False)
+            return rows, figures
     return compute_rows(county, period)
+
+
+def _localities_now(county: Tenant) -> set[tuple[int, bool]]:
+    # a locality activated, deactivated or moved since the refresh makes the stored page wrong: recompute it
+    found = db.session.execute(sa.select(Tenant.id, Tenant.active).where(Tenant.parent_id == county.id))
+    return {(int(tid), bool(active)) for tid, active in found}
 
 
 def compute_rows(county: Tenant, period: Period) -> tuple[list[LocalityRow], aggregation.Figures]:
@@ -182,11 +213,7 @@ def compute_rows(county: Tenant, period: Period) -> tuple[list[LocalityRow], agg
 def county_summary(county: Tenant, period: Period) -> dict[str, Any]:
     """The county page's rows of the snapshot just refreshed, as plain JSON values (``vatra_snapshot_summary``)."""
     rows, _figures = compute_rows(county, period)
-    return {
-        "version": SUMMARY_VERSION,
-        "codes": list(aggregation.catalog()),
-        "rows": [jsonable(asdict(r)) for r in rows],
-    }
+    return {"stamp": summary_stamp(aggregation.catalog()), "rows": [jsonable(asdict(r)) for r in rows]}
 
 
 def jsonable(value: Any) -> Any:

@@ -39,6 +39,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+RULES_VERSION = 1
+"""Bumped when the rules below change: pages stored with a snapshot are then computed again."""
+
 PRIMARY = "<5"
 COMPLEMENT = "x"
 SMALL_LIMIT = Decimal(5)

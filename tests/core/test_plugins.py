@@ -172,6 +172,27 @@ def test_a_refresh_stores_what_a_plugin_precomputed_from_the_snapshot(app, make_
         assert aggregation.snapshot_summary(snapshot, "another") is None
 
 
+class ListSummary:
+    """A plugin whose summary is not a dict."""
+
+    @hookimpl
+    def vatra_plugin_info(self) -> PluginInfo:
+        return PluginInfo("list_summary", "Rezumat greșit", "0.1", "Modul de test", frozenset({"county"}))
+
+    @hookimpl
+    def vatra_snapshot_summary(self, scope, period: Period) -> list[int]:  # type: ignore[no-untyped-def]
+        return [1, 2]
+
+
+@pytest.mark.plugins(ListSummary())
+def test_a_summary_that_is_not_a_dict_is_refused_by_name(app, make_tenant):
+    county = make_tenant("county")
+    with app.app_context(), tenancy.tenant_context(county.id):
+        with pytest.raises(TypeError, match="list_summary"):
+            aggregation.refresh_county(db.session.get(type(county), county.id), Period(2026))
+        db.session.rollback()
+
+
 @pytest.mark.plugins(THROWAWAY)
 def test_navigation_and_widgets_follow_enablement(app, worker_and_tenant):
     tenant, client = worker_and_tenant

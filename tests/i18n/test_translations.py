@@ -127,3 +127,24 @@ def test_money_dates_and_months_follow_the_language(tmp_path: Path) -> None:
             assert format_money(Decimal("1234.56")) == "1,234.56 lei"
             assert format_day(dt.date(2009, 11, 15)) == "15 Nov 2009"
             assert translate(refusal) == "Exceeds what is left on the line “Salarii” (1,234.50 lei left)"
+
+
+def test_cached_formatting_keeps_languages_and_zeros_apart(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from core.i18n import format_number
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "i18n", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    with app.test_request_context("/"):
+        for _ in range(2):  # the second round reads the cache
+            with force_locale("ro"):
+                assert format_number(Decimal("1234.5")) == "1.234,5"
+                assert format_number(Decimal("-0")) == "0" and format_number(Decimal("0.0000")) == "0"
+                assert render_template_string("{{ 12345|numberformat }} {{ 2.5|decimalformat('#,##0.##') }}") == (
+                    "12.345 2,5")
+            with force_locale("en"):
+                assert format_number(Decimal("1234.5")) == "1,234.5"
+                assert render_template_string("{{ 12345|numberformat }}") == "12,345"

@@ -93,6 +93,15 @@ def test_the_change_is_audited_without_the_hash(app, place, admin_client, post_f
     assert NEW_PASSWORD not in entry.changes and TEST_PASSWORD not in entry.changes
 
 
+def test_guessing_from_many_addresses_is_throttled_per_user(app, place, admin_client, post_form):
+    codes = [
+        _change(post_form, admin_client, f"gresita-{i}", NEW_PASSWORD,
+                environ_base={"REMOTE_ADDR": f"10.0.0.{i + 1}"}).status_code
+        for i in range(6)
+    ]
+    assert codes == [422] * 5 + [429]
+
+
 @pytest.mark.parametrize(
     ("current", "new", "repeat", "field", "message"),
     [

@@ -277,6 +277,9 @@ def test_stale_versions_answer_409(app, olt, coord, project_id):
     # an edit that does not say which version it read could overwrite someone else's: refused, nothing written
     r = client.patch(url, json={"title": "Fără versiune"}, headers=coord)
     assert r.status_code == 422 and "version" in r.json["errors"]["json"]
+    for odd in ('"²"', "9" * 5000):  # a digit Python cannot read as an int, a number no column holds
+        r = client.patch(url, json={"title": "Fără versiune"}, headers={**coord, "If-Match": odd})
+        assert r.status_code == 422 and "version" in r.json["errors"]["json"]
     assert client.get(url, headers=coord).json["title"] == "Alt titlu"
 
 
