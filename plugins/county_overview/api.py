@@ -88,8 +88,9 @@ class ComplianceResource(MethodView):
         """The localities without a plan endorsed on or before ``by`` (default today)."""
         county = _county()
         by = args.get("by") or dt.date.today()
-        rows, _figures = build_rows(county, _period(args))
-        return {"by": by, "year": args["year"], "localities": not_endorsed_by(rows, by)}
+        rows, figures = build_rows(county, _period(args))
+        return {"by": by, "year": args["year"], "localities": not_endorsed_by(rows, by),
+                "computed_at": figures.computed_at, "live": figures.live}
 
 
 @blp.route("/councils")

@@ -163,6 +163,8 @@ class ComplianceSchema(ma.Schema):
     by = fields.Date()
     year = fields.Int()
     localities = fields.List(fields.Nested(ComplianceRowSchema))
+    computed_at = fields.AwareDateTime(allow_none=True, metadata={"description": "when the snapshot was computed"})
+    live = fields.Bool(metadata={"description": "read now (no snapshot for the period) rather than from a snapshot"})
 
 
 class LocalityDetailSchema(ma.Schema):

@@ -129,6 +129,7 @@ def test_api_mirrors_the_county_page_and_names_a_bad_argument(app, make_tenant, 
     compliance = client.get(f"/api/v1/t/{county.slug}/county/compliance?year=2026&by=2026-03-01",
                             headers=headers).get_json()
     assert {r["slug"] for r in compliance["localities"]} == {b.slug, c.slug}
+    assert compliance["live"] is True and compliance["computed_at"] is None  # no snapshot yet: read now
     councils = client.get(f"/api/v1/t/{county.slug}/county/councils?year=2026", headers=headers).get_json()
     assert [r["slug"] for r in councils["rows"]] == [b.slug]
     assert {p["key"]: p["value"] for p in councils["progress"]} == {"councils": 1, "councils_trained": 0,
