@@ -341,17 +341,22 @@ def _child(getter: Callable[[Plan, int], Any], plan: Plan, child_id: int | None)
         abort(404)
 
 
+def _remove(plan: Any, remove: Callable[[Any], Any], part: Any, done: str) -> Page:
+    """A confirmed removal of a part of the plan (objective, activity, indicator), then back to the plan."""
+    if ConfirmForm().validate_on_submit():
+        ok, _r = _commit_or_report(lambda: remove(part))
+        if ok:
+            flash(done, "success")
+    return redirect(_plan_url(plan))
+
+
 @bp.post("/<int:plan_id>/objectives/<int:objective_id>/delete")
 @require("plan.edit")
 def delete_objective(plan_id: int, objective_id: int) -> Page:
     """Remove an objective."""
     plan = _plan(plan_id)
-    objective = _child(services.get_objective, plan, objective_id)
-    if ConfirmForm().validate_on_submit():
-        ok, _r = _commit_or_report(lambda: services.delete_objective(objective))
-        if ok:
-            flash(_("Obiectivul a fost șters."), "success")
-    return redirect(_plan_url(plan))
+    part = _child(services.get_objective, plan, objective_id)
+    return _remove(plan, services.delete_objective, part, _("Obiectivul a fost șters."))
 
 
 @bp.route("/<int:plan_id>/objectives/<int:objective_id>/activities/new", methods=["GET", "POST"])
@@ -411,12 +416,8 @@ def edit_activity(plan_id: int, objective_id: int | None = None, activity_id: in
 def delete_activity(plan_id: int, activity_id: int) -> Page:
     """Remove an activity."""
     plan = _plan(plan_id)
-    activity = _child(services.get_activity, plan, activity_id)
-    if ConfirmForm().validate_on_submit():
-        ok, _r = _commit_or_report(lambda: services.delete_activity(activity))
-        if ok:
-            flash(_("Activitatea a fost ștearsă."), "success")
-    return redirect(_plan_url(plan))
+    part = _child(services.get_activity, plan, activity_id)
+    return _remove(plan, services.delete_activity, part, _("Activitatea a fost ștearsă."))
 
 
 def _code_choices() -> list[tuple[str, str]]:
@@ -472,12 +473,8 @@ def edit_indicator(plan_id: int, activity_id: int | None = None, indicator_id: i
 def delete_indicator(plan_id: int, indicator_id: int) -> Page:
     """Remove an indicator."""
     plan = _plan(plan_id)
-    indicator = _child(services.get_indicator, plan, indicator_id)
-    if ConfirmForm().validate_on_submit():
-        ok, _r = _commit_or_report(lambda: services.delete_indicator(indicator))
-        if ok:
-            flash(_("Indicatorul a fost șters."), "success")
-    return redirect(_plan_url(plan))
+    part = _child(services.get_indicator, plan, indicator_id)
+    return _remove(plan, services.delete_indicator, part, _("Indicatorul a fost șters."))
 
 
 # ---------------------------------------------------------------- values
