@@ -185,6 +185,33 @@ def test_adding_an_activity_and_an_indicator_through_forms(town):
         assert (added.label, added.target, added.code) == ("Număr vizite", Decimal(12), "service_plans_monitored")
 
 
+def test_removing_parts_of_a_draft_asks_for_confirmation_and_refuses_on_a_locked_plan(town):
+    client = town.client()
+    with town.scope():
+        locked_objective = town.plan().objectives[0].id
+    refused = post_form(client, town.page(f"/{town.plan_id}/objectives/{locked_objective}/delete"),
+                        follow_redirects=True)
+    assert "blocat după avizul" in refused.get_data(as_text=True)
+    plan_id = _draft(town)
+    with town.scope():
+        plan = services.get_plan(plan_id, tree=True)
+        objective = plan.objectives[-1]
+        activity = objective.activities[0]
+        parts = (plan.objectives[0].id, activity.id, activity.indicators[0].id)
+    unconfirmed = client.post(town.page(f"/{plan_id}/indicators/{parts[2]}/delete"))  # no CSRF token: nothing
+    assert unconfirmed.status_code in {302, 400}
+    for path, done in ((f"indicators/{parts[2]}", "Indicatorul a fost șters."),
+                       (f"activities/{parts[1]}", "Activitatea a fost ștearsă."),
+                       (f"objectives/{parts[0]}", "Obiectivul a fost șters.")):
+        page = post_form(client, town.page(f"/{plan_id}/{path}/delete"), follow_redirects=True)
+        assert done in page.get_data(as_text=True)
+    with town.scope():
+        plan = services.get_plan(plan_id, tree=True)
+        assert parts[0] not in {o.id for o in plan.objectives}
+        assert parts[1] not in {a.id for o in plan.objectives for a in o.activities}
+        assert parts[2] not in {i.id for i in services.indicators_of(plan)}
+
+
 def test_the_locked_plan_offers_no_edit_and_refuses_one(town):
     client = town.client()
     with town.scope():
