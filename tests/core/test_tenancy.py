@@ -137,6 +137,35 @@ def test_rls_alone_holds_when_the_orm_wall_is_bypassed(pg_app, make_tenant):
         assert db.session.execute(sa.text("SELECT count(*) FROM council")).scalar() == 0
 
 
+def test_a_transaction_without_a_scope_sees_nothing_after_a_system_one_on_the_same_connection(pg_app, make_tenant):
+    # the RLS settings are transaction-local, so a transaction that begins without a scope needs none sent
+    _councils(pg_app, make_tenant())
+    with pg_app.app_context():
+        with tenancy.system_context():
+            assert db.session.execute(sa.text("SELECT count(*) FROM council")).scalar() >= 1
+            db.session.commit()
+        with tenancy.read_scope(range(1, 400)):  # a wide read scope, then back to none
+            db.session.execute(sa.text("SELECT count(*) FROM council")).scalar()
+            db.session.commit()
+        assert db.session.execute(sa.text("SELECT count(*) FROM council")).scalar() == 0
+        assert db.session.execute(sa.text("SELECT current_setting('vatra.system', true)")).scalar() in {None, ""}
+
+
+def test_no_code_sets_the_tenant_settings_beyond_a_transaction():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    session_level = re.compile(r"set_config\(\s*'vatra\.[^']*'[^)]*,\s*false\s*\)|\bSET\s+(SESSION\s+)?vatra\.", re.I)
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("core", "tenants", "plugins", "migrations")
+        for path in (root / folder).rglob("*.py")
+        if session_level.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == [], f"session-level RLS settings would leak into later transactions: {offenders}"
+
+
 def test_the_application_role_cannot_bypass_rls(pg_app):
     with pg_app.app_context():
         row = db.session.execute(
