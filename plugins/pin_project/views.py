@@ -130,17 +130,18 @@ class ProgressForm(FlaskForm):
     submit = SubmitField(_l("Înregistrează"))
 
 
+def to_the_ban(form: FlaskForm, field: AmountField) -> None:
+    """Budget amounts are not negative and have at most two decimals."""
+    if field.data is not None and (field.data < 0 or field.data != field.data.quantize(services.CENT)):
+        raise ValidationError(_("Suma nu poate fi negativă și are cel mult două zecimale."))
+
+
 class BudgetLineForm(FlaskForm):
     """A new budget line."""
 
     category = StringField(_l("Categoria"), validators=[DataRequired(), Length(max=300)])
-    planned = AmountField(_l("Suma planificată (lei)"), validators=[InputRequired()])
+    planned = AmountField(_l("Suma planificată (lei)"), validators=[InputRequired(), to_the_ban])
     submit = SubmitField(_l("Adaugă linia"))
-
-    def validate_planned(self, field: AmountField) -> None:
-        """Amounts are not negative, to the ban."""
-        if field.data is not None and (field.data < 0 or field.data != field.data.quantize(services.CENT)):
-            raise ValidationError(_("Suma nu poate fi negativă și are cel mult două zecimale."))
 
 
 class ReviseForm(FlaskForm):
@@ -149,15 +150,10 @@ class ReviseForm(FlaskForm):
     class Meta:
         csrf = False
 
-    planned = AmountField(_l("Suma în vigoare (lei)"), validators=[InputRequired()])
+    planned = AmountField(_l("Suma în vigoare (lei)"), validators=[InputRequired(), to_the_ban])
     reason = StringField(_l("Motivul revizuirii"), validators=[Optional(), Length(max=1000)])
     version = HiddenField()  # the line's version when the page was shown: a change saved meanwhile answers 409
     submit = SubmitField(_l("Revizuiește"))
-
-    def validate_planned(self, field: AmountField) -> None:
-        """Amounts are not negative, to the ban."""
-        if field.data is not None and (field.data < 0 or field.data != field.data.quantize(services.CENT)):
-            raise ValidationError(_("Suma nu poate fi negativă și are cel mult două zecimale."))
 
 
 class DeliveredForm(FlaskForm):

@@ -255,6 +255,9 @@ def test_budget_lines_are_added_and_revised_on_the_budget_page(olt, project_id):
     html = r.get_data(as_text=True)
     assert re.search(r'id="planned-error">Liniile bugetare ar totaliza 182\.850,01 lei', html)
     assert 'value="32.850,01"' in html
+    for bad in ("-5,00", "10,005"):  # negative, or finer than a ban: refused on the field, on both forms
+        r = post_form(client, _page(olt, project_id, "/budget-lines"), {"category": "Tipărire", "planned": bad})
+        assert r.status_code == 422 and "cel mult două zecimale" in r.get_data(as_text=True)
     r = post_form(client, _page(olt, project_id, "/budget-lines"), {"category": "Tipărire", "planned": "32.850,00"})
     assert r.status_code == 302
     personal = line_ids(olt, project_id)["Personal"]
@@ -262,6 +265,8 @@ def test_budget_lines_are_added_and_revised_on_the_budget_page(olt, project_id):
     r = post_form(client, url, {f"l{personal}-planned": "50.000,01", f"l{personal}-reason": "act adițional"})
     assert r.status_code == 422
     assert re.search(rf'id="l{personal}-planned-error">Liniile bugetare ar totaliza', r.get_data(as_text=True))
+    r = post_form(client, url, {f"l{personal}-planned": "-1,00", f"l{personal}-reason": "act adițional"})
+    assert r.status_code == 422 and "cel mult două zecimale" in r.get_data(as_text=True)
     r = post_form(client, url, {f"l{personal}-planned": "40.000,00", f"l{personal}-reason": "act adițional"})
     assert r.status_code == 302
     html = client.get(budget).get_data(as_text=True)
