@@ -70,7 +70,7 @@ def _decimal_filter(value: Any, format: str | None = None) -> str:
 
 def _date_filter(value: Any, format: str | None = None) -> str:
     """Flask-Babel's ``dateformat`` filter: a calendar day through the cache, a moment rebased as Flask-Babel does."""
-    if value is None or isinstance(value, dt.datetime):
+    if value is None or isinstance(value, dt.datetime):  # a moment: shown on the reader's calendar
         return format_date(value, format)
     return _day_text(value, format or "medium", str(get_locale()))
 
@@ -114,11 +114,7 @@ def format_day(day: Any) -> str:
     """A calendar day as people of the current language write it: ``15.11.2009``, ``2009. 11. 15.``, ``15 Nov 2009``."""
     if not day:
         return ""
-    locale = str(get_locale())
-    pattern = DAY_PATTERNS.get(locale, "medium")
-    if isinstance(day, dt.datetime):  # a moment: shown on the reader's calendar (Flask-Babel rebases it)
-        return format_date(day, pattern)
-    return _day_text(day, pattern, locale)
+    return _date_filter(day, DAY_PATTERNS.get(str(get_locale()), "medium"))
 
 
 @functools.lru_cache(maxsize=4096)

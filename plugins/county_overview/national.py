@@ -5,9 +5,10 @@ written in the same run as the counties' snapshots) or, when there is none,
 live. The refresh also stores the whole page (the county lines, already
 suppressed, with their plan and council counts) as the snapshot's summary, so
 the page from a snapshot reads one row; the plans and councils it counts are
-then those of the refresh, like its figures. Each county's figures are the totals of its own open-data table, with
-the same suppression (:mod:`plugins.county_overview.suppression`), so the
-two published tables agree and together give nothing away.
+then those of the refresh, like its figures. Each county's figures are the
+totals of its own open-data table, with the same suppression
+(:mod:`plugins.county_overview.suppression`), so the two published tables
+agree and together give nothing away.
 """
 
 from __future__ import annotations
