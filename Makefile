@@ -31,6 +31,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache  # the import contracts of .importlinter
 
 worker: install instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/vatra worker

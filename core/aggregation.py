@@ -293,10 +293,7 @@ def snapshot_summary(snapshot: AggSnapshot | None, plugin: str) -> Any:
 def _summarise(snapshot: AggSnapshot, scope: Tenant, period: Period) -> None:
     plugins = host()
     summary: dict[str, Any] = {}
-    for name in plugins.plugins:
-        data = plugins.call(name, "vatra_snapshot_summary", scope=scope, period=period)
-        if data is None:
-            continue
+    for name, data in plugins.run(plugins.hook_caller("vatra_snapshot_summary"), scope=scope, period=period):
         if not isinstance(data, dict):
             raise TypeError(f"plugin {name}: vatra_snapshot_summary must return a dict or None, not {type(data)}")
         try:

@@ -95,11 +95,17 @@ def _register_core(app: Flask, api: Any) -> None:
 
 def _register_plugins(app: Flask, api: Any, host: PluginHost) -> None:
     for name, bp in host.collect("vatra_blueprints"):
+        if name not in host.plugins:  # put in place by a wrapper: no plugin owns it
+            app.logger.error("blueprint %s comes from no plugin: not registered", bp.name)
+            continue
         prefix = f"/t/<tenant>{bp.url_prefix or '/' + name}"
         app.register_blueprint(bp, url_prefix=prefix)
         host.blueprint_owner[bp.name] = name
         host.plugins[name].blueprints.append(bp.name)
     for name, bp in host.collect("vatra_api_blueprints"):
+        if name not in host.plugins:
+            app.logger.error("API blueprint %s comes from no plugin: not registered", bp.name)
+            continue
         prefix = f"/api/v1/t/<tenant>{bp.url_prefix or '/' + name}"
         api.register_blueprint(bp, url_prefix=prefix)
         host.blueprint_owner[bp.name] = name

@@ -41,6 +41,8 @@ class VatraGroup(FlaskGroup):
         host: PluginHost = app.extensions["vatra_plugins"]
         groups: dict[str, click.Command] = {}
         for name, command in host.collect("vatra_cli_commands"):
+            if name not in host.plugins:  # put in place by a wrapper: no plugin to name the group
+                continue
             group = groups.setdefault(name, click.Group(name, help=host.plugins[name].info.label))
             assert isinstance(group, click.Group)
             group.add_command(command)
@@ -366,21 +368,24 @@ def disable(name: str, slugs: tuple[str, ...]) -> None:
 
 
 @plugins_group.command("docs")
-@click.option("--check", is_flag=True, help="fail when docs/plugins.md is not up to date")
-@click.option("--output", type=click.Path(path_type=Path), default=Path("docs/plugins.md"), show_default=True)
+@click.option("--check", is_flag=True, help="fail when docs/plugins.md or docs/toolkit.md is not up to date")
+@click.option("--output", type=click.Path(path_type=Path), default=Path("docs"), show_default=True, help="folder")
 def plugin_docs(check: bool, output: Path) -> None:
-    """Write the integrator's documentation generated from the hook specifications."""
-    from core.plugin_docs import render
+    """Write the integrator's documentation: the hooks (plugins.md) and the toolkit (toolkit.md)."""
+    from core.plugin_docs import outputs
 
-    text = render()
-    if check:
-        if not output.exists() or output.read_text(encoding="utf-8") != text:
-            raise click.ClickException(f"{output} is out of date: run `vatra plugins docs`")
-        click.echo(f"{output} is up to date.")
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}")
+    if output.suffix == ".md":  # the former --output docs/plugins.md
+        output = output.parent
+    for name, text in outputs().items():
+        path = output / name
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                raise click.ClickException(f"{path} is out of date: run `vatra plugins docs`")
+            click.echo(f"{path} is up to date.")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}")
 
 
 # -- demo ------------------------------------------------------------------------------------

@@ -8,6 +8,12 @@ API errors (any path under ``/api/``) answer JSON::
 
 The same keys are used for 401, 403, 404, 409 and 422 (``errors`` only when
 there are field errors).
+
+The refusals of the domain layers (:mod:`core.domain_errors`: ``Invalid``,
+``NotFound``, ``Conflict``, ``StaleVersion``) are mapped here once: the API
+answers their status with that document, a page the error page, and a view
+that keeps its form on screen puts the field errors next to the fields with
+:func:`apply_form_errors`.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, NotFound, ServiceUnavailable
 
 from core.db import db
+from core.domain_errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +124,83 @@ def handle_stale(exc: StaleDataError) -> Any:
     return handle_http_exception(Conflict())
 
 
+def shown_errors(errors: Any) -> Any:
+    """Field errors (a mapping of lists, possibly nested) with every message in the reader's language."""
+    from core.i18n import translate
+
+    if isinstance(errors, dict):
+        return {key: shown_errors(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [shown_errors(value) for value in errors]
+    if isinstance(errors, str):
+        return translate(errors)
+    return errors
+
+
+def handle_domain_error(exc: DomainError) -> Any:
+    """A refusal of the domain: its status with the message and field errors (API) or the error page.
+
+    The transaction is rolled back first, so nothing the request wrote before
+    the refusal is kept.
+    """
+    from core.i18n import translate
+
+    rollback_quietly()
+    message = translate(exc.message)
+    errors = shown_errors(exc.errors)
+    if wants_json():
+        response = jsonify(error_body(exc.status, message, {exc.location: errors} if errors else None))
+        response.status_code = exc.status
+        return response
+    details = [reason for reasons in errors.values() for reason in _reasons(reasons)]
+    return render_template("errors/error.html", code=exc.status, message=message, details=details), exc.status
+
+
+def _reasons(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [r for v in value.values() for r in _reasons(v)]
+    if isinstance(value, list | tuple):
+        return [r for v in value for r in _reasons(v)]
+    return [str(value)]
+
+
+def apply_form_errors(form: Any, exc: DomainError, aliases: dict[str, str] | None = None) -> list[str]:
+    """Put ``exc``'s field errors (translated) next to the fields of a WTForms ``form``; return the rest.
+
+    A dotted key walks into the form (``"rows.0.value"``: entry 0 of the
+    field list ``rows``, its field ``value``); ``aliases`` renames a key's
+    first part (``{"values": "rows"}``). What matches no field is returned,
+    for the view to flash: the reasons of unknown fields, and the message of
+    the refusal when it has no field errors at all.
+    """
+    from core.i18n import translate
+
+    if not exc.errors:
+        return [translate(exc.message)]
+    leftovers: list[str] = []
+    for key, reasons in exc.errors.items():
+        shown = [str(r) for r in _reasons(shown_errors(reasons))]
+        for alias, real in (aliases or {}).items():
+            if key == alias or key.startswith(alias + "."):
+                key = real + key[len(alias) :]
+        target: Any = form
+        for part in key.split("."):
+            if target is None:
+                break
+            entries = getattr(target, "entries", None)
+            if entries is not None:  # a FieldList
+                target = entries[int(part)] if part.isdigit() and int(part) < len(entries) else None
+            else:  # a form, or a FormField (whose subform holds the fields)
+                target = getattr(getattr(target, "form", target), "_fields", {}).get(part)
+        if target is None or not hasattr(target, "errors"):
+            leftovers.extend(shown)
+            continue
+        if not isinstance(target.errors, list):
+            target.errors = list(target.errors)
+        target.errors.extend(shown)
+    return leftovers
+
+
 def handle_tenant_violation(exc: Exception) -> Any:
     """A write aimed outside the request's tenant: refused, never half-done."""
     rollback_quietly()
@@ -169,3 +253,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DBAPIError, handle_database_down)
     app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(TenantViolation, handle_tenant_violation)
+    app.register_error_handler(DomainError, handle_domain_error)

@@ -2,14 +2,43 @@
 
 Each docstring here is the integrator's documentation; ``docs/plugins.md`` is
 generated from this file (``vatra plugins docs``) and a test fails when the
-two drift. Hooks that return lists are called on every plugin and their
-results are concatenated; ``None`` results are skipped.
+two drift.
 
 A plugin is a module (usually ``yourpackage.plugin``) declared in the
 ``vatra.plugins`` entry-point group and holding functions decorated with
-``core.api.hookimpl``. Only the hooks a plugin implements are called on it.
-"""
+``core.toolkit.hookimpl``; it imports nothing of the platform but
+:mod:`core.toolkit` (see ``docs/toolkit.md``). Only the hooks a plugin
+implements are called on it.
 
+How hooks are called. The host calls pluggy as designed: every
+implementation of a hook is called (for the per-tenant hooks, only those of
+the plugins enabled for the tenant) and the results are concatenated, lists
+flattened and ``None`` skipped. ``@hookimpl(tryfirst=True)`` /
+``@hookimpl(trylast=True)`` order a plugin's implementation before or after
+the others (otherwise the plugin registered last is called first), and
+``@hookimpl(wrapper=True)`` wraps everyone's implementations: the wrapper
+runs up to its ``yield``, receives the list of results from it and returns
+the list the caller gets (it may add, drop or reorder entries).
+
+What the host refuses or isolates:
+
+* a plugin that implements a hook named here under another name (a
+  misspelling such as ``vatra_navigaton``), lacks ``vatra_plugin_info``,
+  fails to import (e.g. ``requires_vatra`` refused the running version) or
+  whose ``vatra_permissions``, ``vatra_indicator_catalog`` or ``vatra_jobs``
+  raises is rejected as a whole: ``vatra plugins list`` and the plugins page
+  report it by name with the reason, and the platform starts without it;
+* an exception raised by one plugin's (non-wrapper) implementation is
+  logged and only that plugin's contribution is missing (its navigation
+  entries, its widgets, its indicator values...). Two kinds of error are
+  never swallowed, because the transaction cannot go on after them: the
+  database's own (a lost connection, a failed statement) and a tenant
+  violation. Nor are the errors of the hooks that write,
+  ``vatra_tenant_provisioned`` and ``vatra_load_demo``: the whole operation
+  fails and nothing half-written is kept;
+* a wrapper wraps the other plugins' contributions, so an exception raised
+  by a wrapper fails the call (the page answers 500): keep wrappers small.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -42,7 +71,7 @@ def vatra_plugin_info() -> PluginInfo:
     """Describe the plugin.
 
     Called once when the plugin host starts. Return a
-    :class:`core.api.PluginInfo` with the plugin's ``name`` (the identifier
+    :class:`core.toolkit.PluginInfo` with the plugin's ``name`` (the identifier
     used for enablement, URLs and the CLI), a human ``label`` (Romanian), its
     ``version``, a one-line ``description`` and ``default_kinds``: the tenant
     kinds (``"locality"``, ``"county"``, ``"platform"``) for which it is
@@ -54,7 +83,7 @@ def vatra_plugin_info() -> PluginInfo:
 def vatra_permissions() -> list[Permission]:
     """Declare the permissions the plugin's handlers require.
 
-    Called once at start-up. Return :class:`core.api.Permission` objects:
+    Called once at start-up. Return :class:`core.toolkit.Permission` objects:
     ``name`` (dotted, prefixed with the plugin name, e.g. ``"plan.edit"``),
     a Romanian ``label`` and the ``roles`` that grant it by default. Handlers
     then declare ``@require("plan.edit")``. A name declared twice with a
@@ -70,7 +99,7 @@ def vatra_blueprints() -> list[Blueprint]:
     ``/t/<tenant>/<its url_prefix>``; the core resolves ``<tenant>``, checks
     the membership and the plugin's enablement (404 when disabled) before
     any handler runs, and sets the tenant scope. Every view must declare its
-    permission with ``core.api.require``. Blueprints are registered, never
+    permission with ``core.toolkit.require``. Blueprints are registered, never
     modified, so a module-level blueprint can serve several apps.
     """
 
@@ -92,7 +121,7 @@ def vatra_navigation(tenant: Tenant, user: User) -> list[NavItem]:
     """Give the navigation entries for ``user`` in ``tenant``.
 
     Called on every page render, only for plugins enabled for ``tenant``.
-    Return :class:`core.api.NavItem` objects (label, endpoint, permission,
+    Return :class:`core.toolkit.NavItem` objects (label, endpoint, permission,
     order); entries whose permission the user lacks are hidden by the core.
     """
 
@@ -102,7 +131,7 @@ def vatra_dashboard_widgets(tenant: Tenant, user: User) -> list[Widget]:
     """Give the dashboard widgets for ``user`` in ``tenant``.
 
     Called when the tenant's home page renders, only for enabled plugins.
-    Return :class:`core.api.Widget` objects: a title, a template name and its
+    Return :class:`core.toolkit.Widget` objects: a title, a template name and its
     context (keep it cheap: one or two queries), a permission and an order.
     """
 
@@ -111,7 +140,7 @@ def vatra_dashboard_widgets(tenant: Tenant, user: User) -> list[Widget]:
 def vatra_indicator_catalog() -> list[IndicatorDef]:
     """Contribute entries to the national indicator catalog.
 
-    Called once at start-up. Return :class:`core.api.IndicatorDef` objects:
+    Called once at start-up. Return :class:`core.toolkit.IndicatorDef` objects:
     ``code`` (e.g. ``"persons_counselled"``), label, unit, how values add up
     (``"sum"``, ``"count"``, ``"avg"``, ``"max"``) and whether the figure
     counts children or families (``sensitive``: small counts are suppressed
@@ -127,7 +156,7 @@ def vatra_indicator_values(tenant_ids: list[int], period: Period) -> list[Indica
     Called by the aggregation engine inside a read-only scope over
     ``tenant_ids`` (a county's localities, or the whole country). Answer with
     one set-based query per source — never one query per tenant — and return
-    :class:`core.api.IndicatorValue` rows (tenant_id, code, value) already
+    :class:`core.toolkit.IndicatorValue` rows (tenant_id, code, value) already
     summed over ``period`` (a year or a quarter).
     """
 
@@ -149,7 +178,7 @@ def vatra_locality_detail(tenant_id: int, year: int) -> list[Widget]:
 
     Called by the county overview inside a read-only scope over the locality
     and its county (so a county coordinator reads the locality's data without
-    ever entering its tenant). Return :class:`core.api.Widget` objects whose
+    ever entering its tenant). Return :class:`core.toolkit.Widget` objects whose
     ``context`` holds plain values only (dicts, lists, strings, numbers): the
     template renders after the scope is left. ``permission`` is checked in the
     county (e.g. ``"county.view"``).
@@ -163,13 +192,13 @@ def vatra_snapshot_summary(scope: Tenant, period: Period) -> dict[str, Any] | No
     Called by the aggregation refresh (the job, the CLI, the nightly run)
     once per snapshot it writes, in the same transaction and in the
     refresh's scope (the platform's or the county's: read the localities
-    through :mod:`core.api.aggregation` as the pages do): for the platform
+    through :mod:`core.toolkit.aggregation` as the pages do): for the platform
     once every snapshot of the country is written, for a county after its
-    own. :func:`core.api.aggregation.latest_snapshot` already answers the
+    own. :func:`core.toolkit.aggregation.latest_snapshot` already answers the
     new snapshot. Return plain JSON values (dicts, lists, strings, numbers,
     booleans, ``None``) or ``None``; the result is stored on the snapshot
     under the plugin's name and read back with
-    :func:`core.api.aggregation.snapshot_summary`, so a page that depends on
+    :func:`core.toolkit.aggregation.snapshot_summary`, so a page that depends on
     the snapshot only reads one row instead of recomputing on every view.
     """
 
@@ -178,10 +207,10 @@ def vatra_snapshot_summary(scope: Tenant, period: Period) -> dict[str, Any] | No
 def vatra_jobs() -> list[JobSpec]:
     """Declare the background jobs the plugin can run.
 
-    Called once at start-up. Return :class:`core.api.JobSpec` objects: a
+    Called once at start-up. Return :class:`core.toolkit.JobSpec` objects: a
     ``kind`` (unique, prefixed with the plugin name), the function, the rq
     queue (``default``, ``exports`` or ``aggregation``), a timeout and a
-    retry count. The function receives a :class:`core.api.JobContext` and the
+    retry count. The function receives a :class:`core.toolkit.JobContext` and the
     keyword arguments given to ``enqueue``; it runs inside the job's tenant
     scope, reports progress with ``ctx.progress(percent, message)`` and may
     save one result file with ``ctx.save_file(name, data, mimetype)``.
@@ -193,7 +222,8 @@ def vatra_tenant_provisioned(tenant: Tenant) -> None:
     """React to a tenant becoming active (e.g. create its empty structures).
 
     Called inside the new tenant's scope, in the same transaction as the
-    activation, for plugins enabled for the tenant. Must be idempotent.
+    activation, for plugins enabled for the tenant. Must be idempotent. Not
+    isolated: an exception fails the activation, which is rolled back.
     """
 
 
@@ -211,7 +241,7 @@ def vatra_cli_commands() -> list[click.Command]:
 def vatra_export_formats() -> list[ExportFormat]:
     """Declare the export formats the plugin offers (Word, Excel, CSV...).
 
-    Called once at start-up. Return :class:`core.api.ExportFormat` objects:
+    Called once at start-up. Return :class:`core.toolkit.ExportFormat` objects:
     what is exported (``subject``, e.g. ``"plan"``), the format name and
     MIME type, a label and the job ``kind`` that produces the file. Pages list
     them so a user can start an export and download the result.
@@ -225,4 +255,5 @@ def vatra_load_demo(app: Flask, demo: DemoContext) -> None:
     Called by ``vatra demo load`` after the catalog and the demo tenants and
     users exist. ``demo`` gives the demo tenants by slug and a way to enter a
     tenant's scope. Must be idempotent (running it twice changes nothing).
+    Not isolated: an exception stops ``vatra demo load``.
     """

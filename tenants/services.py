@@ -80,8 +80,7 @@ def activate(tenant: Tenant) -> Tenant:
         db.session.flush()
     plugins = host()
     with tenant_context(tenant.id):
-        for name in plugins.enabled_for(tenant):
-            plugins.call(name, "vatra_tenant_provisioned", tenant=tenant)
+        plugins.collect_enabled("vatra_tenant_provisioned", tenant, tenant=tenant)
         db.session.flush()
     return tenant
 

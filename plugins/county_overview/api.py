@@ -12,7 +12,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_login import current_user
 
-from core.api import ApiBlueprint, Period, abort, aggregation, current_tenant, enqueue, require
+from core.toolkit import ApiBlueprint, Period, Tenant, abort, aggregation, current_tenant, enqueue, require
 from plugins.county_overview.councils import councils_overview
 from plugins.county_overview.jobs import EXPORT_KIND
 from plugins.county_overview.national import national_overview
@@ -36,7 +36,6 @@ from plugins.county_overview.services import (
     not_endorsed_by,
     valid_sort,
 )
-from tenants.models import Tenant
 
 blp = ApiBlueprint(
     "county_overview_api", __name__, url_prefix="/county",

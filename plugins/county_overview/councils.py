@@ -17,11 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from core.api import aggregation
+from core.toolkit import Tenant, aggregation, localities_of
 from plugins.county_overview.localities import CouncilFacts, as_date, council_facts
 from plugins.county_overview.services import ENDORSED, NO_PLAN
-from tenants.models import Tenant
-from tenants.services import localities_of
 
 DEFAULT_TARGETS = {"councils": 20, "councils_trained": 20, "members_trained": 140}
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.api import N_, JobSpec, Period
-from core.audit import record_event
-from core.db import db
+from core.toolkit import N_, JobSpec, Period, Tenant, db, record_event
 from plugins.county_overview import exports
 from plugins.county_overview.councils import councils_overview
 from plugins.county_overview.national import national_overview
 from plugins.county_overview.services import county_overview, not_endorsed_by
-from tenants.models import Tenant
 
 EXPORT_KIND = "county_overview.export"
 PAGES = ("county", "councils", "national")

@@ -15,9 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.api import read_scope
-from core.db import db, in_ids
-from tenants.models import Council, CouncilMeeting, CouncilMember
+from core.toolkit import Council, CouncilMeeting, CouncilMember, db, in_ids, read_scope
 
 
 @dataclass(frozen=True)

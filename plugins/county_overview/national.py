@@ -21,9 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.aggregation_models import AggSnapshot
-from core.api import IndicatorDef, Period, aggregation
-from core.db import db
+from core.toolkit import AggSnapshot, IndicatorDef, Period, Tenant, TenantKind, aggregation, db
 from plugins.county_overview.localities import council_facts
 from plugins.county_overview.services import ENDORSED, key_codes, stored_page, summary_stamp
 from plugins.county_overview.suppression import (
@@ -33,7 +31,6 @@ from plugins.county_overview.suppression import (
     suppress_columns,
     suppress_national,
 )
-from tenants.models import Tenant, TenantKind
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from core.api import (
+from core.toolkit import (
     N_,
     ApiBlueprint,
     ExportFormat,

@@ -19,14 +19,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.api import IndicatorDef, Period, aggregation, read_scope
-from core.db import db
+from core.toolkit import (
+    IndicatorDef,
+    Period,
+    Tenant,
+    aggregation,
+    db,
+    get_by_slug,
+    localities_of,
+    read_scope,
+    search_keys,
+)
 from plugins.county_overview import NAME
 from plugins.county_overview.localities import CouncilFacts, as_date, council_facts, council_members
 from plugins.county_overview.suppression import RULES_VERSION
-from tenants.models import Tenant
-from tenants.names import search_keys
-from tenants.services import get_by_slug, localities_of
 
 PLAN_CHAIN = ("draft", "submitted", "endorsed", "approved", "in_implementation", "evaluated")
 """The prevention plan's approval chain, in order (the plan plugin's ``plan_status`` values)."""

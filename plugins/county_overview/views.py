@@ -18,8 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from core.api import Period, aggregation, current_tenant, enqueue, require
-from core.db import db
+from core.toolkit import Period, Tenant, aggregation, current_tenant, db, enqueue, require
 from plugins.county_overview import charts
 from plugins.county_overview.councils import councils_overview
 from plugins.county_overview.jobs import EXPORT_KIND, build_export, record_export
@@ -33,7 +32,6 @@ from plugins.county_overview.services import (
     locality_detail,
     not_endorsed_by,
 )
-from tenants.models import Tenant
 
 bp = Blueprint("county_overview", __name__, url_prefix="/county", template_folder="templates")
 

@@ -22,17 +22,17 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.api import (
+from core.toolkit import (
     ApiBlueprint,
     abort,
     client_version,
     commit_on_response,
     current_tenant,
+    db,
     enqueue,
     has_permission,
     require,
 )
-from core.db import db
 from plugins.pin_project import schemas as s
 from plugins.pin_project import services
 from plugins.pin_project.jobs import REPORT_KINDS

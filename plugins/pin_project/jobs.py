@@ -7,7 +7,7 @@ Each job runs inside its tenant's scope (see ``vatra_jobs`` in
 
 from __future__ import annotations
 
-from core.api import N_, JobContext, JobSpec, PermanentJobError
+from core.toolkit import N_, JobContext, JobSpec, PermanentJobError
 from plugins.pin_project import exports, services
 from plugins.pin_project.models import Project
 

@@ -17,8 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Money, TenantScoped, TimestampMixin, UTCDateTime, db, tenant_fk, tenant_table_args
-from tenants.models import Tenant
+from core.toolkit import Money, Tenant, TenantScoped, TimestampMixin, UTCDateTime, db, tenant_fk, tenant_table_args
 
 # Quantities (indicator targets and values) are exact decimals too, like money.
 Quantity = Money

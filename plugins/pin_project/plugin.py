@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, url_for
 
-from core.api import (
+from core.toolkit import (
     ALL_ROLES,
     N_,
     ApiBlueprint,

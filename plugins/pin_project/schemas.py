@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.db import MAX_ID
+from core.toolkit import MAX_ID
 from plugins.pin_project.models import ActivityStatus, Comparator, ProjectStatus
 
 CENT = Decimal("0.01")

@@ -47,9 +47,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from unidecode import unidecode
 
-from core.contrib import IndicatorDef, IndicatorValue, Period
-from core.db import db, in_ids, utcnow
-from core.text import N_
+from core.toolkit import N_, IndicatorDef, IndicatorValue, Period, Tenant, TenantKind, db, in_ids, utcnow
 from plugins.pin_project.models import (
     ActivityBudgetLine,
     ActivityLocality,
@@ -71,7 +69,6 @@ from plugins.pin_project.models import (
     ProjectStatus,
     TargetGroup,
 )
-from tenants.models import Tenant, TenantKind
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -30,8 +30,9 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from core.api import (
+from core.toolkit import (
     current_tenant,
+    db,
     enqueue,
     format_amount,
     format_day,
@@ -41,7 +42,6 @@ from core.api import (
     require,
     translate,
 )
-from core.db import db
 from plugins.pin_project import services
 from plugins.pin_project.jobs import REPORT_KINDS
 from plugins.pin_project.models import ActivityStatus, Comparator, Project, ProjectStatus

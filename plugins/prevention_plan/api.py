@@ -20,17 +20,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.api import (
+from core.toolkit import (
     ApiBlueprint,
     abort,
     client_version,
     commit_on_response,
     current_tenant,
+    db,
     enqueue,
     has_permission,
     require,
 )
-from core.db import db
 from plugins.prevention_plan import exports, services
 from plugins.prevention_plan.messages import shown, shown_errors
 from plugins.prevention_plan.models import PlanStatus, PlanTemplate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import has_app_context
 
-from core.api import IndicatorDef, aggregation
+from core.toolkit import IndicatorDef, aggregation
 
 CATALOG = (
     IndicatorDef("children_identified", "Copii identificați în risc de separare de familie", "copii", sensitive=True),

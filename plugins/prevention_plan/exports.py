@@ -29,7 +29,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.text import N_, Message
+from core.toolkit import N_, Message
 from plugins.prevention_plan import services
 from plugins.prevention_plan.models import Plan, PlanStatus, SignatoryRole
 from plugins.prevention_plan.services import InvalidInputError, ValueEntry
@@ -77,8 +77,7 @@ def council_lines(plan: Plan) -> tuple[str, list[str]]:
 def _council_name() -> str:
     import sqlalchemy as sa
 
-    from core.db import db
-    from tenants.models import Council
+    from core.toolkit import Council, db
 
     name = db.session.execute(sa.select(Council.name).order_by(Council.id).limit(1)).scalar_one_or_none()
     return name or "Consiliul Comunitar Consultativ"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from core.api import JobContext
+from core.toolkit import JobContext
 from plugins.prevention_plan import exports, services
 
 

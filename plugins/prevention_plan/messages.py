@@ -11,8 +11,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from core.api import translate
-from core.text import Message
+from core.toolkit import Message, translate
 from plugins.prevention_plan.services import QUOTED, Labels
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Money, TenantScoped, TimestampMixin, UTCDateTime, db, tenant_fk, tenant_table_args, utcnow
+from core.toolkit import Money, TenantScoped, TimestampMixin, UTCDateTime, db, tenant_fk, tenant_table_args, utcnow
 
 QUANTITY = sa.Numeric(18, 4, asdecimal=True)
 """Indicator targets, baselines and values: exact decimals (counts, hours, percentages)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from core.api import (
+from core.toolkit import (
     ALL_ROLES,
     N_,
     ApiBlueprint,

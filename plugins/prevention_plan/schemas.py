@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
-from core.db import MAX_ID
+from core.toolkit import MAX_ID
 from plugins.prevention_plan.models import PlanStatus, SignatoryRole
 from plugins.prevention_plan.services import MAX_YEAR, MIN_YEAR, STATUS_LABELS
 

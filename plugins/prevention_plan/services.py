@@ -29,10 +29,22 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from core.api import IndicatorValue as CatalogValue
-from core.api import Period, current_tenant_id, read_scope
-from core.db import db, in_ids, utcnow
-from core.text import N_, Message
+from core.toolkit import (
+    N_,
+    Council,
+    CouncilMeeting,
+    CouncilMember,
+    CouncilRole,
+    Message,
+    Period,
+    Tenant,
+    current_tenant_id,
+    db,
+    in_ids,
+    read_scope,
+    utcnow,
+)
+from core.toolkit import IndicatorValue as CatalogValue
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,
@@ -51,7 +63,6 @@ from plugins.prevention_plan.models import (
     SignatoryRole,
     StrategicObjective,
 )
-from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 SEED_JSON = DEMO_DIR / "plan_targu_secuiesc_2026.json"

@@ -23,9 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.api import current_tenant_id
-from core.db import db
-from core.text import N_
+from core.toolkit import N_, current_tenant_id, db
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,

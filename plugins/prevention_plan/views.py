@@ -16,8 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from core.api import current_tenant, enqueue, format_number, format_percent, has_permission, require
-from core.db import db
+from core.toolkit import current_tenant, db, enqueue, format_number, format_percent, has_permission, require
 from plugins.prevention_plan import exports, services
 from plugins.prevention_plan.api import save_upload
 from plugins.prevention_plan.catalog import catalog_choices

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from flask import Blueprint
 from flask.cli import ScriptInfo
@@ -304,3 +305,201 @@ def test_every_hook_has_a_docstring_and_a_test():
         assert (fn.__doc__ or "").strip(), f"{name} has no docstring"
         assert f"def {name}(" in tests_text, f"no test implements {name}"
     assert len(hook_functions()) == len([n for n in vars(hookspecs) if n.startswith("vatra_")])
+
+
+# -- pluggy as designed: validation, isolation, ordering, wrappers, enablement per request ------------------
+
+
+class Misspelt:
+    """A plugin whose navigation hook is misspelt: pluggy alone would register it silently."""
+
+    @hookimpl
+    def vatra_plugin_info(self) -> PluginInfo:
+        return PluginInfo("misspelt", "Scris greșit", "0.1", "Modul de test", frozenset({"locality"}))
+
+    @hookimpl
+    def vatra_navigaton(self, tenant, user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+        return [NavItem("Meniu scris greșit", "dashboard.index", "tenant.view")]
+
+
+@pytest.mark.plugins(Misspelt(), THROWAWAY)
+def test_a_misspelt_hook_rejects_its_plugin_by_name_and_the_others_load(app, worker_and_tenant):
+    plugins: PluginHost = app.extensions["vatra_plugins"]
+    assert "misspelt" not in plugins.plugins
+    assert [f.name for f in plugins.failed] == ["misspelt"]
+    assert "vatra_navigaton" in plugins.failed[0].error
+    assert {"throwaway", "hello", "prevention_plan", "pin_project", "county_overview"} <= set(plugins.plugins)
+    assert not plugins.pm.is_registered(Misspelt)
+    result = CliRunner().invoke(cli, ["plugins", "list"], obj=ScriptInfo(create_app=lambda: app))
+    assert "misspelt — FAILED TO LOAD: LookupError: unknown hook vatra_navigaton" in result.output
+    assert "vatra_navigaton" not in result.output.split("misspelt —")[0]  # not listed among anyone's hooks
+    tenant, client = worker_and_tenant
+    home = client.get(f"/t/{tenant.slug}/")
+    assert home.status_code == 200
+    assert "Modulul de unică folosință" in home.data.decode() and "Meniu scris greșit" not in home.data.decode()
+
+
+class Failing:
+    """A plugin whose per-page hooks raise."""
+
+    @hookimpl
+    def vatra_plugin_info(self) -> PluginInfo:
+        return PluginInfo("failing", "Defect", "0.1", "Modul de test", frozenset({"locality"}))
+
+    @hookimpl
+    def vatra_navigation(self, tenant, user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+        raise RuntimeError("navigația modulului defect")
+
+    @hookimpl
+    def vatra_dashboard_widgets(self, tenant, user) -> list[Widget]:  # type: ignore[no-untyped-def]
+        raise RuntimeError("widgetul modulului defect")
+
+    @hookimpl
+    def vatra_locality_status(self, tenant_ids: list[int], year: int) -> dict[int, dict[str, object]]:
+        raise RuntimeError("starea modulului defect")
+
+
+@pytest.mark.plugins(Failing(), THROWAWAY)
+def test_a_failing_plugin_hides_only_its_own_contribution(app, worker_and_tenant, caplog):
+    tenant, client = worker_and_tenant
+    home = client.get(f"/t/{tenant.slug}/")
+    assert home.status_code == 200
+    page = home.data.decode()
+    assert "Modulul de unică folosință" in page and "Widget de test" in page  # the other plugin's contributions
+    assert "Consiliul consultativ" in page  # the core's own entries
+    failures = [r for r in caplog.records if "plugin failing failed in" in r.getMessage()]
+    assert {r.getMessage().split(" in ")[1].split(";")[0] for r in failures} == {
+        "vatra_navigation",
+        "vatra_dashboard_widgets",
+    }
+    with app.app_context():
+        status = aggregation.locality_status([tenant.id], 2026, county_ids=[])
+    assert status[tenant.id]["throwaway"] == 2026  # the others' statuses are there
+
+
+class StartupFailing:
+    @hookimpl
+    def vatra_plugin_info(self) -> PluginInfo:
+        return PluginInfo("startup_failing", "Pornire defectă", "0.1", "Modul de test", frozenset({"locality"}))
+
+    @hookimpl
+    def vatra_permissions(self) -> list[Permission]:
+        raise RuntimeError("permisiunile modulului defect")
+
+    @hookimpl
+    def vatra_blueprints(self) -> list[Blueprint]:
+        return [Blueprint("startup_failing", __name__, url_prefix="/startup-failing")]
+
+
+@pytest.mark.plugins(StartupFailing(), THROWAWAY)
+def test_a_plugin_whose_startup_hook_fails_is_rejected_as_a_whole(app, client):
+    plugins: PluginHost = app.extensions["vatra_plugins"]
+    assert "startup_failing" not in plugins.plugins and "throwaway" in plugins.plugins
+    assert [(f.name, f.error) for f in plugins.failed] == [
+        ("startup_failing", "RuntimeError: permisiunile modulului defect")
+    ]
+    assert "startup_failing" not in app.blueprints  # no pages left without their permissions
+    assert client.get("/healthz").status_code == 200
+
+
+class Ordered:
+    """Implementations that ask to run first, last, and a wrapper over everyone's navigation."""
+
+    def __init__(self) -> None:
+        self.wrapped = 0
+
+    @hookimpl
+    def vatra_plugin_info(self) -> PluginInfo:
+        return PluginInfo("ordered", "Ordonat", "0.1", "Modul de test", frozenset({"locality"}))
+
+    @hookimpl(tryfirst=True)
+    def vatra_locality_status(self, tenant_ids: list[int], year: int) -> dict[int, dict[str, object]]:
+        return {t: {"first": True} for t in tenant_ids}
+
+    @hookimpl(trylast=True)
+    def vatra_indicator_values(self, tenant_ids: list[int], period: Period) -> list[IndicatorValue]:
+        return [IndicatorValue(t, "throwaway_count", Decimal(0)) for t in tenant_ids]
+
+    @hookimpl(wrapper=True)
+    def vatra_navigation(self, tenant, user):  # type: ignore[no-untyped-def]
+        self.wrapped += 1
+        results = yield
+        kept = [[item for item in items if "unică" not in item.label] for items in results]
+        return [*kept, [NavItem("Adăugat de wrapper", "dashboard.index", "tenant.view", order=5)]]
+
+
+ORDERED = Ordered()
+
+
+@pytest.mark.plugins(THROWAWAY, ORDERED)
+def test_tryfirst_trylast_and_wrappers_are_honoured(app, worker_and_tenant):
+    tenant, client = worker_and_tenant
+    plugins: PluginHost = app.extensions["vatra_plugins"]
+    with app.app_context():
+        status = plugins.collect("vatra_locality_status", tenant_ids=[tenant.id], year=2026)
+        values = plugins.collect("vatra_indicator_values", tenant_ids=[tenant.id], period=Period(2026))
+    assert status[0] == ("ordered", {tenant.id: {"first": True}})  # registered last, asked to run first
+    assert values[-1] == ("ordered", IndicatorValue(tenant.id, "throwaway_count", Decimal(0)))
+    page = client.get(f"/t/{tenant.slug}/").data.decode()
+    assert "Adăugat de wrapper" in page  # what the wrapper added
+    assert "Modulul de unică folosință" not in page  # what it took out of another plugin's entries
+    assert "Widget de test" in page  # other hooks are not wrapped
+    with app.app_context(), tenancy.system_context():
+        host().set_enabled("ordered", tenant, False)
+        db.session.commit()
+    before = ORDERED.wrapped
+    page = client.get(f"/t/{tenant.slug}/").data.decode()
+    assert "Modulul de unică folosință" in page and "Adăugat de wrapper" not in page  # disabled: not wrapping
+    assert ORDERED.wrapped == before
+
+
+class FailingWrapper:
+    @hookimpl
+    def vatra_plugin_info(self) -> PluginInfo:
+        return PluginInfo("failing_wrapper", "Înveliș defect", "0.1", "Modul de test", frozenset({"locality"}))
+
+    @hookimpl(wrapper=True)
+    def vatra_locality_status(self, tenant_ids: list[int], year: int):  # type: ignore[no-untyped-def]
+        yield
+        raise RuntimeError("învelișul a căzut")
+
+
+@pytest.mark.plugins(THROWAWAY, FailingWrapper())
+def test_a_failing_wrapper_fails_the_call(app, make_tenant):
+    tenant = make_tenant()
+    with app.app_context(), pytest.raises(RuntimeError, match="învelișul a căzut"):
+        aggregation.locality_status([tenant.id], 2026, county_ids=[])
+
+
+@pytest.mark.plugins(THROWAWAY)
+@pytest.mark.parametrize("page", ["/", "/plan/"])
+def test_enablement_is_read_once_per_request(app, worker_and_tenant, page):
+    tenant, client = worker_and_tenant
+    client.get(f"/t/{tenant.slug}/")  # warm-up
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", _count)
+    try:
+        response = client.get(f"/t/{tenant.slug}{page}")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", _count)
+    assert response.status_code == 200
+    assert len([s for s in statements if "FROM tenant_plugin" in s]) == 1
+
+
+@pytest.mark.plugins(THROWAWAY)
+def test_an_enablement_changed_in_the_request_is_seen_in_the_same_request(app, make_tenant):
+    tenant = make_tenant()
+    plugins: PluginHost = app.extensions["vatra_plugins"]
+    with app.test_request_context("/"), tenancy.system_context():
+        assert plugins.is_enabled("throwaway", tenant)
+        plugins.set_enabled("throwaway", tenant, False)
+        db.session.flush()
+        assert not plugins.is_enabled("throwaway", tenant)
+        assert "throwaway" not in plugins.enabled_for(tenant)
+        db.session.rollback()

@@ -20,10 +20,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.db import db
+from core.toolkit import Tenant, db
 from plugins.pin_project import services
 from plugins.pin_project.models import Programme, Project, ProjectStatus
-from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 

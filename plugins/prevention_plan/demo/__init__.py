@@ -15,8 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.api import DemoContext
-from core.db import db
+from core.toolkit import DemoContext, db
 from plugins.prevention_plan import services
 from plugins.prevention_plan.models import Plan, PlanStatus
 

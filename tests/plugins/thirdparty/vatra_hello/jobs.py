@@ -12,8 +12,7 @@ import signal
 import time
 from pathlib import Path
 
-from core.api import JobContext
-from core.db import db
+from core.toolkit import JobContext, db
 from vatra_hello.models import HelloGreeting
 
 TEXT_MIMETYPE = "text/plain; charset=utf-8"

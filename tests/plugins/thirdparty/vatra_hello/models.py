@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantScoped, TimestampMixin, db, tenant_table_args
+from core.toolkit import TenantScoped, TimestampMixin, db, tenant_table_args
 
 
 class HelloGreeting(TenantScoped, TimestampMixin, db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from core.api import ApiBlueprint, JobSpec, NavItem, Permission, PluginInfo, Role, hookimpl, require
+from core.toolkit import ApiBlueprint, JobSpec, NavItem, Permission, PluginInfo, Role, hookimpl, require
 from vatra_hello import models  # noqa: F401 - its table (the jobs' effect) is created with the others
 
 pages = Blueprint("hello", __name__, url_prefix="/hello")
