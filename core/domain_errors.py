@@ -63,8 +63,11 @@ class Invalid(DomainError):  # noqa: N818 - named for the refusal, as a reader s
     ) -> None:
         merged: dict[str, Any] = dict(errors or {})
         for name, reason in fields.items():
-            merged.setdefault(name, [])
-            merged[name] = [*merged[name], *(reason if isinstance(reason, list | tuple) else [reason])]
+            if isinstance(reason, dict):  # nested fields: {"0": {"value": [reason]}}
+                merged[name] = reason
+                continue
+            reasons = reason if isinstance(reason, list | tuple) else [reason]
+            merged[name] = [*merged.get(name, []), *reasons]
         super().__init__(message, merged, location=location)
 
 
