@@ -1,6 +1,6 @@
 """The pluggy markers of project ``vatra``.
 
-A plugin writes ``from core.api import hookimpl`` (re-exported there) and
+A plugin writes ``from core.toolkit import hookimpl`` (re-exported there) and
 decorates functions named after the specifications in :mod:`core.hookspecs`.
 """
 

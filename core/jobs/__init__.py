@@ -1,7 +1,7 @@
 """Background jobs: recorded in the database, run by rq or in-process.
 
 Plugins declare job kinds with the ``vatra_jobs`` hook and start them with
-``enqueue(kind, tenant=..., user=..., **params)`` (both from ``core.api``).
+``enqueue(kind, tenant=..., user=..., **params)`` (both from ``core.toolkit``).
 Every job is a :class:`Job` row of its tenant — status, progress, message,
 attempts, result file, error — that the jobs pages and API show. With
 ``REDIS_URL`` the job goes to an rq queue (``default``, ``exports``,
