@@ -17,8 +17,11 @@ flattened and ``None`` skipped. ``@hookimpl(tryfirst=True)`` /
 ``@hookimpl(trylast=True)`` order a plugin's implementation before or after
 the others (otherwise the plugin registered last is called first), and
 ``@hookimpl(wrapper=True)`` wraps everyone's implementations: the wrapper
-runs up to its ``yield``, receives the list of results from it and returns
-the list the caller gets (it may add, drop or reorder entries).
+runs up to its ``yield``, receives from it the implementations' results
+(one entry per plugin that answered, each usually a list) and returns what
+the caller gets (it may filter an entry, drop or reorder entries, or add
+one; an entry it adds belongs to no plugin, so a blueprint or CLI command
+added that way is not registered).
 
 What the host refuses or isolates:
 
