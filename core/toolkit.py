@@ -25,6 +25,7 @@ from core.db import (
     tenant_table_args,
     utcnow,
 )
+from core.translation_domains import translation_domain
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.services import get_by_slug, localities_of
@@ -51,5 +52,6 @@ __all__ = [
     "search_keys",
     "tenant_fk",
     "tenant_table_args",
+    "translation_domain",
     "utcnow",
 ]
