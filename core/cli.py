@@ -412,10 +412,12 @@ def _add_core_groups() -> None:
     from core.aggregation import aggregation_cli
     from core.catalogs import i18n_cli
     from core.jobs_cli import register as register_jobs
+    from core.scaffold import new_command
 
     register_jobs(cli)
     cli.add_command(aggregation_cli)
     cli.add_command(i18n_cli)
+    plugins_group.add_command(new_command)
 
 
 _add_core_groups()
