@@ -41,7 +41,7 @@ def _extracted(name: str) -> dict[str, list[str]]:
 def test_extraction_covers_the_core_and_every_plugin_each_in_its_own_catalog() -> None:
     core = _extracted("core")
     places = {p.split("/")[0] + "/" + p.split("/")[1] for places in core.values() for p in places}
-    assert {"core/templates", "core/web", "tenants/web"} <= places or {"core/templates", "core/web"} <= places
+    assert {"core/templates", "core/web"} <= places
     assert not any(p.startswith("plugins/") for places in core.values() for p in places)
     assert "Plan de prevenire" in _extracted("prevention_plan")  # a navigation label marked with N_()
     assert "Plan de prevenire" not in core
@@ -185,6 +185,31 @@ def test_a_plugin_page_speaks_through_its_own_domain(domain_plugin, tmp_path) ->
     home = client.get("/t/vorbe-test/").get_data(as_text=True)
     assert "Kijelentkezés" in home and "KILÉPŐ-MODUL" not in home  # the core's pages: the core's catalog first
     assert "Menü szavai" in home  # a label the plugin declared, translated where the core shows it
+
+
+def test_update_adds_new_strings_empty_drops_gone_ones_and_compile_writes_what_the_pages_read(tmp_path) -> None:
+    from babel.messages.mofile import read_mo
+
+    package = tmp_path / "vatra_nou"
+    (package / "templates" / "nou").mkdir(parents=True)
+    (package / "plugin.py").write_text('_t = None\nLABEL = _t.N_("Eticheta nouă")\n', encoding="utf-8")
+    (package / "templates" / "nou" / "index.html").write_text('{{ _("Pagina nouă") }}', encoding="utf-8")
+    spec = catalogs.plugin_spec("nou", package)
+    catalogs.update(spec)
+    with spec.po("hu").open("rb") as fh:
+        po = read_po(fh)
+    assert {m.id: m.string for m in po if m.id} == {"Eticheta nouă": "", "Pagina nouă": ""}
+    po["Pagina nouă"].string = "Új oldal"
+    with spec.po("hu").open("wb") as fh:
+        catalogs.write_po(fh, po)
+    (package / "templates" / "nou" / "index.html").write_text('{{ _("Pagina nouă") }}', encoding="utf-8")
+    (package / "plugin.py").write_text("", encoding="utf-8")  # the label is gone from the code
+    catalogs.update(spec)
+    catalogs.compile_catalogs(spec)
+    with spec.po("hu").open("rb") as fh:
+        assert {m.id: m.string for m in read_po(fh) if m.id} == {"Pagina nouă": "Új oldal"}
+    with spec.mo("hu").open("rb") as fh:
+        assert read_mo(fh).get("Pagina nouă").string == "Új oldal"
 
 
 def test_translation_domain_of_a_plugin_module_reads_its_catalog(app) -> None:
