@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, Domain, LazyString, get_babel
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -140,6 +140,6 @@ def install(app: Flask, plugins: Iterable[tuple[str, Path]]) -> None:
 
     @app.context_processor
     def _plugin_gettext() -> dict[str, Any]:
-        owner = host.blueprint_owner.get(request.blueprint or "") if request else None
+        owner = host.blueprint_owner.get(request.blueprint or "") if has_request_context() else None
         domain = owned.get(owner) if owner else None
         return domain.template_callables() if domain else {}

@@ -50,7 +50,9 @@ def test_upgrade_on_sqlite_builds_the_core_and_every_installed_plugin(migrate_db
     url = app.config["DATABASE_OWNER_URL"]
     assert _diff(url) == []
     versions, branches = _versions(url)
-    assert set(branches) == PLUGIN_BRANCHES  # the core's baseline is implied by the bases that depend on it
+    # every installed plugin's branch; the core's line shows only once it has revisions after the baseline
+    # (the baseline is implied by the plugin bases that depend on it)
+    assert set(branches) - {"core"} == set(migrations.plugin_migration_dirs()) >= PLUGIN_BRANCHES
     assert versions == set(branches.values())
     with app.app_context():
         tables = set(sa.inspect(db.engine).get_table_names())
@@ -69,7 +71,7 @@ def test_a_plugin_installed_later_is_upgraded_on_its_own(migrate_db_for):
         with pytest.raises(migrations.SchemaError, match="'nonexistent' has no migrations"):
             migrations.upgrade("nonexistent")
     _versions_left, branches = _versions(app.config["DATABASE_OWNER_URL"])
-    assert set(branches) == {"prevention_plan", "pin_project"}
+    assert set(branches) - {"core"} == {"prevention_plan", "pin_project"}
 
 
 def test_a_database_naming_a_plugin_no_longer_installed_is_refused_by_name(migrate_db_for):
@@ -195,9 +197,9 @@ def test_a_database_at_the_single_history_head_is_restamped_with_every_row(legac
 
     after = _row_counts(owner_url)
     assert {k: after[k] for k in before} == before
-    assert set(after) - set(before) == {"hello_greeting"}  # a plugin the old history did not hold: created
+    assert "hello_greeting" in set(after) - set(before)  # a plugin the old history did not hold: created
     versions, branches = _versions(owner_url)
-    assert set(branches) == PLUGIN_BRANCHES
+    assert set(branches) - {"core"} == set(migrations.plugin_migration_dirs()) >= PLUGIN_BRANCHES
     assert versions == set(branches.values()) and migrations.LEGACY_HEAD not in versions
     assert _diff(owner_url) == []
     with app.app_context():  # the application still reads its rows (on PostgreSQL through RLS)
