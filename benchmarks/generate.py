@@ -4,7 +4,7 @@
 
 Drops and recreates the ``vatra_bench`` database (see :mod:`common`), builds
 the schema with the real migrations and Row-Level Security
-(``flask_migrate.upgrade()`` as the owner; the app connects as ``vatra_app``),
+(``core.migrations.upgrade()`` as the owner; the app connects as ``vatra_app``),
 then writes, through the ORM so the audit listener chains every row:
 
 * the SIRUTA catalog (42 counties, 3,181 UATs, 6 sectors), every unit
@@ -118,7 +118,7 @@ def recreate_database() -> None:
 
 def migrate(app: Flask) -> None:
     """The real migrations, then RLS and grants (the migration environment installs them)."""
-    from flask_migrate import upgrade
+    from core.migrations import upgrade
 
     with app.app_context():
         upgrade()

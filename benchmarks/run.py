@@ -556,7 +556,7 @@ def measure_catalog(ctx: Context, figures: list[Figure]) -> None:
         conn.exec_driver_sql(f'CREATE DATABASE "{common.SCRATCH_DB}" OWNER postgres')
     scratch = create_app(common.bench_config(common.SCRATCH_DB))
     try:
-        from flask_migrate import upgrade
+        from core.migrations import upgrade
 
         with scratch.app_context():
             upgrade()

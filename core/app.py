@@ -12,7 +12,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.routing import IntegerConverter
 
-from core import access, errors, i18n
+from core import access, errors, i18n, migrations, translation_domains
 from core.apidoc import make_api
 from core.config import load_config
 from core.db import MAX_ID, db
@@ -21,6 +21,16 @@ from core.ratelimit import limiter
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 migrate = Migrate(directory=MIGRATIONS, compare_type=True, render_as_batch=True)
+
+
+@migrate.configure
+def _plugin_branches(config: Any) -> Any:
+    """Alembic sees the core's line and the branch of every installed (and in-process) plugin."""
+    from flask import current_app
+
+    host = current_app.extensions.get("vatra_plugins")
+    return migrations.configure_alembic(config, host.plugins.values() if host else ())
+
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -70,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
     app.extensions["vatra_api"] = api
     _register_core(app, api)
     _register_plugins(app, api, host)
+    translation_domains.install(app, _plugin_folders(host))
 
     @app.after_request
     def _security_headers(response: Any) -> Any:
@@ -110,6 +121,15 @@ def _register_plugins(app: Flask, api: Any, host: PluginHost) -> None:
         api.register_blueprint(bp, url_prefix=prefix)
         host.blueprint_owner[bp.name] = name
         host.plugins[name].blueprints.append(bp.name)
+
+
+def _plugin_folders(host: PluginHost) -> list[tuple[str, Path]]:
+    folders = []
+    for name, loaded in host.plugins.items():
+        folder = migrations.package_dir(getattr(loaded.module, "__name__", ""))
+        if folder is not None:
+            folders.append((name, folder))
+    return folders
 
 
 def _configure_engine(engine: sa.Engine) -> None:

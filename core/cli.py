@@ -52,6 +52,10 @@ class VatraGroup(FlaskGroup):
         return sorted(set(super().list_commands(ctx)) | set(self._plugin_commands(ctx)))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "db":  # Flask-Migrate's group, with an upgrade that knows the plugins' branches
+            from core.db_cli import db as db_group
+
+            return db_group
         command = super().get_command(ctx, name)
         if command is None:
             command = self._plugin_commands(ctx).get(name)
@@ -411,10 +415,14 @@ def demo_load(password: str | None) -> None:
 
 def _add_core_groups() -> None:
     from core.aggregation import aggregation_cli
+    from core.catalogs import i18n_cli
     from core.jobs_cli import register as register_jobs
+    from core.scaffold import new_command
 
     register_jobs(cli)
     cli.add_command(aggregation_cli)
+    cli.add_command(i18n_cli)
+    plugins_group.add_command(new_command)
 
 
 _add_core_groups()

@@ -10,11 +10,13 @@ from typing import Any
 from babel import dates, numbers
 from babel.dates import get_month_names
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_date, get_locale, gettext
+from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-babel = Babel()
+from core.translation_domains import VatraBabel
+
+babel = VatraBabel()
 
 
 def select_locale() -> str:
@@ -35,7 +37,7 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Install Flask-Babel with the core's and the plugins' translation folders."""
+    """Install Flask-Babel with the core's catalog (the plugins' join in :mod:`core.translation_domains`)."""
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     init_jinja(app)
 

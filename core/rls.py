@@ -77,8 +77,9 @@ def grant(connection: sa.Connection, app_role: str = APP_ROLE) -> None:
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
     for table in APPEND_ONLY:
         connection.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
-    if _has_table(connection, "alembic_version"):
-        connection.exec_driver_sql(f"REVOKE ALL ON alembic_version FROM {role}")
+    for bookkeeping in ("alembic_version", "schema_branch"):  # the migrations' own tables: the owner's only
+        if _has_table(connection, bookkeeping):
+            connection.exec_driver_sql(f"REVOKE ALL ON {bookkeeping} FROM {role}")
 
 
 def _has_table(connection: sa.Connection, name: str) -> bool:

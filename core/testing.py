@@ -12,7 +12,11 @@ and gets:
 * ``client`` — a test client of ``app`` (``pg_client`` / ``any_client`` alike);
 * ``make_tenant``, ``make_user`` — factories;
 * ``login(client, user)``, ``api_headers(user, tenant)``, ``csrf_token(client)``;
-* ``as_role(role, tenant)`` — a logged-in client of a new user with that role.
+* ``as_role(role, tenant)`` — a logged-in client of a new user with that role;
+* ``in_tenant(app, tenant_id)`` — an app context in one tenant's scope (also a fixture);
+* ``run_job(kind, tenant, user=None, **params)`` — enqueue a job and run it in-process, the job back;
+* ``migrate_db_for(plugin=None)`` — an app on a fresh database built by the Alembic migrations
+  (the core's line and ``plugin``'s branch, or every installed branch).
 
 PostgreSQL and Redis are the machine's (127.0.0.1). When one is missing the
 tests that need it are skipped on a developer machine and FAIL under
@@ -55,6 +59,13 @@ _counter = itertools.count(1)
 _api_app: contextvars.ContextVar[Flask] = contextvars.ContextVar("vatra_test_app")
 
 
+@contextlib.contextmanager
+def in_tenant(app: Flask, tenant_id: int) -> Iterator[None]:
+    """An application context in one tenant's scope (to set up and check rows outside a request)."""
+    with app.app_context(), tenancy.tenant_context(tenant_id):
+        yield
+
+
 def service_missing(what: str, reason: str = "is not reachable at 127.0.0.1") -> None:
     """Skip on a developer machine, fail under CI: a missing service is never silently fine in CI."""
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
@@ -89,6 +100,12 @@ def _base_config(tmp_path: Any) -> dict[str, Any]:
 
 def _bootstrap(app: Flask) -> None:
     with app.app_context():
+        ensure_platform()
+        db.session.commit()
+
+
+def _bootstrap_system(app: Flask) -> None:
+    with app.app_context(), tenancy.system_context():
         ensure_platform()
         db.session.commit()
 
@@ -422,3 +439,59 @@ def redis_url() -> str:
     except redis.exceptions.ConnectionError:
         service_missing("Redis")
     return url
+
+
+@pytest.fixture(name="in_tenant")
+def in_tenant_fixture() -> Callable[[Flask, int], contextlib.AbstractContextManager[None]]:
+    """The :func:`in_tenant` helper as a fixture."""
+    return in_tenant
+
+
+@pytest.fixture
+def run_job(test_app: Flask) -> Callable[..., Any]:
+    """``run_job(kind, tenant, user=None, **params)``: enqueue a job and run it now, in this process.
+
+    Returns the detached job row (``status``, ``result``, ``files``...). The app
+    has no ``REDIS_URL`` in tests, so the job runs inline with its retries.
+    """
+    from core.jobs import Job, enqueue
+
+    def runner(kind: str, tenant: Tenant, user: User | None = None, **params: Any) -> Job:
+        with in_tenant(test_app, tenant.id):
+            job = enqueue(kind, tenant=tenant, user=user, **params)
+            job_id = job.id
+        with in_tenant(test_app, tenant.id):
+            return _detached(db.session.get(Job, job_id))
+
+    return runner
+
+
+@pytest.fixture
+def migrate_db_for(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Callable[..., Flask]]:
+    """``migrate_db_for(plugin=None, **config)``: an app whose fresh database the migrations built.
+
+    Runs ``vatra db upgrade`` (``--plugin plugin`` when given: the core's line and
+    that plugin's branch only) on a new SQLite file, or on the database of
+    ``DATABASE_URL``/``DATABASE_OWNER_URL`` passed in ``config``; the platform
+    tenant exists. Use it to check a plugin's migration branch against its models.
+    """
+    from core import migrations
+
+    made: list[Flask] = []
+
+    def factory(plugin: str | None = None, **config: Any) -> Flask:
+        overrides, plugins = _app_kwargs(request)
+        path = tmp_path / f"migrated-{len(made)}.sqlite3"
+        settings = {**_base_config(tmp_path), "DATABASE_URL": f"sqlite:///{path}", **overrides, **config}
+        application = create_app(settings, plugins=plugins)
+        with application.app_context():
+            migrations.upgrade(plugin)
+        _bootstrap_system(application)
+        made.append(application)
+        return application
+
+    yield factory
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()

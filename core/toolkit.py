@@ -52,6 +52,7 @@ from core.release import VERSION, IncompatibleVatraError, requires_vatra
 from core.tenancy import current_tenant_id, read_scope, tenant_context
 from core.text import N_, Message, normalise_whitespace
 from core.versions import check_version, client_version
+from core.translation_domains import translation_domain
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.resolution import current_tenant
@@ -124,6 +125,7 @@ SECTIONS: dict[str, list[str]] = {
         "format_percent",
         "format_day",
         "month_name",
+        "translation_domain",
     ],
     "REST API": ["ApiBlueprint"],
     "Jobs": ["enqueue", "JobContext", "PermanentJobError"],
@@ -220,5 +222,6 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "tenant_fk",
     "tenant_table_args",
     "translate",
+    "translation_domain",
     "utcnow",
 ]

@@ -1,4 +1,5 @@
-"""Alembic environment: runs as the database owner, then re-applies RLS and grants."""
+"""Alembic environment: the core's line and every installed plugin's branch, as the database owner;
+then RLS and grants over every table (after all branches)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
-from core import rls
+from core import migrations, rls
 
 config = context.config
 fileConfig(config.config_file_name)
@@ -38,9 +39,14 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
+            # a database of the single history is re-stamped; one naming a missing plugin is refused
+            migrations.prepare(connection, context.script)
             context.run_migrations()
-            # policies and grants follow the schema: every tenant-scoped table, every upgrade
+            migrations.record(connection, context.script)
+            # after every branch (the core's and each plugin's): policies and grants on every tenant-scoped table
             rls.install(connection, rls.rls_tables(connection))
+        if connection.in_transaction():  # SQLite (non-transactional DDL): what followed the migrations
+            connection.commit()
     engine.dispose()
 
 

@@ -111,7 +111,6 @@ def _app_config(owner_url: str, app_url: str, files: Path, secret: str) -> dict[
 def prepare(pg: str, tenants: int, files: Path, secret: str, log: Any) -> Setup:
     """A fresh database with the schema, the demo and ``tenants`` localities ready for the load."""
     import sqlalchemy as sa
-    from flask_migrate import upgrade
 
     from core import demo, rls, tenancy
     from core.access import hash_token, new_token_secret
@@ -119,6 +118,7 @@ def prepare(pg: str, tenants: int, files: Path, secret: str, log: Any) -> Setup:
     from core.auth.models import ApiToken, Membership, Role, User
     from core.auth.passwords import hash_password
     from core.db import db, utcnow
+    from core.migrations import upgrade
     from core.web import council_store
     from plugins.pin_project import services as pin
     from plugins.prevention_plan import services as plans

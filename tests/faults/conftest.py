@@ -17,11 +17,11 @@ import pytest
 import sqlalchemy as sa
 from faults_testing import FAST, OwnRedis, ThrowawayPostgres, WorkerProcess, own_redis_server, start_worker
 from flask import Flask
-from flask_migrate import upgrade
 
 from core import rls, tenancy
 from core.app import create_app
 from core.db import db
+from core.migrations import upgrade
 from tenants.catalog import ensure_platform
 
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from core import tenancy
 from core.db import db
-from core.testing import service_missing
+from core.testing import in_tenant, service_missing
 from plugins.prevention_plan import services as plan_services
 
 REPO = Path(__file__).resolve().parents[2]
@@ -311,13 +310,6 @@ def start_worker(app: Flask, folder: Path, name: str, **extra_env: Any) -> Worke
 
 
 # -- data ------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def in_tenant(app: Flask, tenant_id: int) -> Iterator[None]:
-    """An application context in one tenant's scope."""
-    with app.app_context(), tenancy.tenant_context(tenant_id):
-        yield
 
 
 def seed_plan(app: Flask, tenant_id: int, year: int = 2026) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""Every string of the pages exists in Hungarian and English.
+"""Every string of the pages exists in Hungarian and English, in the catalog that owns it.
 
-The test runs Babel's extractor over ``babel.cfg`` (the core's and the three
-plugins' Python code and templates) and compares what it finds with the ONE
-catalog in ``core/translations``: a msgid missing there, left empty or marked
-fuzzy fails, as does a translation that drops or adds a ``%(name)s``
-placeholder, or a compiled ``.mo`` older than its ``.po``.
+The core's strings (``core/``, ``tenants/``) are in ``core/translations``; each
+built-in plugin's are in ``plugins/<name>/translations`` (its own gettext
+domain). For every catalog the test runs Babel's extractor over exactly that
+catalog's code and templates (:mod:`core.catalogs`, what ``vatra i18n update``
+runs) and fails on a msgid missing there, left empty or marked fuzzy, on a
+translation that drops or adds a ``%(name)s`` placeholder, and on a compiled
+``.mo`` that differs from its ``.po``.
 """
 
 from __future__ import annotations
@@ -13,54 +15,50 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from core import catalogs
 from core.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
-TRANSLATIONS = ROOT / "core" / "translations"
-LANGUAGES = ("hu", "en")
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+LANGUAGES = catalogs.LANGUAGES
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%%")
+PLUGINS = ("prevention_plan", "pin_project", "county_overview")
+SPECS = {"core": catalogs.core_spec()} | {
+    name: catalogs.plugin_spec(name, ROOT / "plugins" / name) for name in PLUGINS
+}
+
+_cache: dict[str, dict[str, list[str]]] = {}
 
 
-def _extracted() -> dict[str, list[str]]:
-    """``{msgid: ["file:line", ...]}`` of every translatable string of the code and templates."""
-    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
-        method_map, options_map = parse_mapping_cfg(fh)
-    found: dict[str, list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
-    ):
-        msgid = message[0] if isinstance(message, tuple) else message
-        if msgid:
-            found.setdefault(msgid, []).append(f"{filename}:{lineno}")
-    return found
+def _extracted(name: str) -> dict[str, list[str]]:
+    if name not in _cache:
+        _cache[name] = catalogs.extracted(SPECS[name])
+    return _cache[name]
 
 
-@pytest.fixture(scope="module")
-def extracted() -> dict[str, list[str]]:
-    return _extracted()
-
-
-def test_extraction_covers_the_core_and_every_plugin(extracted: dict[str, list[str]]) -> None:
-    places = {place.split("/")[0] + "/" + place.split("/")[1] for places in extracted.values() for place in places}
-    for folder in ("core/templates", "core/web", "plugins/prevention_plan", "plugins/pin_project"):
-        assert folder in places, f"nothing extracted from {folder}: is babel.cfg complete?"
-    assert "plugins/county_overview" in places
-    assert "Plan de prevenire" in extracted  # a navigation label marked with N_()
-    assert len(extracted) > 700
+def test_extraction_covers_the_core_and_every_plugin_each_in_its_own_catalog() -> None:
+    core = _extracted("core")
+    places = {p.split("/")[0] + "/" + p.split("/")[1] for places in core.values() for p in places}
+    assert {"core/templates", "core/web"} <= places
+    assert not any(p.startswith("plugins/") for places in core.values() for p in places)
+    assert "Plan de prevenire" in _extracted("prevention_plan")  # a navigation label marked with N_()
+    assert "Plan de prevenire" not in core
+    for name in PLUGINS:
+        found = _extracted(name)
+        assert len(found) > 50, f"nothing much extracted from plugins/{name}"
+        assert any("templates/" in p for places in found.values() for p in places), name
+    assert len(core) > 200
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_string_is_translated(extracted: dict[str, list[str]], lang: str) -> None:
-    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_string_is_translated(name: str, lang: str) -> None:
+    with SPECS[name].po(lang).open("rb") as fh:
         catalog = read_po(fh)
     problems = []
-    for msgid, places in sorted(extracted.items()):
+    for msgid, places in sorted(_extracted(name).items()):
         message = catalog.get(msgid)
         where = places[0]
         if message is None:
@@ -71,20 +69,163 @@ def test_every_string_is_translated(extracted: dict[str, list[str]], lang: str) 
             problems.append(f"empty: {msgid!r} ({where})")
         elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(message.string)):
             problems.append(f"placeholders differ: {msgid!r} -> {message.string!r}")
-    assert not problems, f"{len(problems)} untranslated {lang} strings; see babel.cfg for the commands:\n" + "\n".join(
-        problems
+    assert not problems, (
+        f"{len(problems)} untranslated {lang} strings of {name} (vatra i18n update --plugin NAME, "
+        "translate, vatra i18n compile):\n" + "\n".join(problems)
     )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_compiled_catalog_matches_the_po(lang: str) -> None:
-    folder = TRANSLATIONS / lang / "LC_MESSAGES"
-    with (folder / "messages.po").open("rb") as fh:
+@pytest.mark.parametrize("name", list(SPECS))
+def test_compiled_catalog_matches_the_po(name: str, lang: str) -> None:
+    with SPECS[name].po(lang).open("rb") as fh:
         po = {m.id: m.string for m in read_po(fh) if m.id and m.string and not m.fuzzy}
-    with (folder / "messages.mo").open("rb") as fh:
+    with SPECS[name].mo(lang).open("rb") as fh:
         mo = {m.id: m.string for m in read_mo(fh) if m.id}
-    stale = sorted(k for k, v in po.items() if mo.get(k) != v)
-    assert not stale, f"messages.mo of {lang} is stale (run pybabel compile -d core/translations): {stale[:5]}"
+    stale = sorted(str(k) for k, v in po.items() if mo.get(k) != v)
+    assert not stale, f"messages.mo of {name}/{lang} is stale (run vatra i18n compile): {stale[:5]}"
+
+
+DOMAIN_PLUGIN = """
+from flask import Blueprint, render_template_string
+
+from core.toolkit import N_, NavItem, Permission, PluginInfo, Role, hookimpl, require, translation_domain
+
+_t = translation_domain(__name__)
+pages = Blueprint("vorbe", __name__, url_prefix="/vorbe")
+
+
+@pages.get("/")
+@require("vorbe.view")
+def index():
+    return render_template_string(
+        '{% extends "base.html" %}{% block content %}<p id="own">{{ _("Vorbă de modul") }}</p>'
+        '<p id="py">' + _t.gettext("Vorbă din cod") + '</p>{% endblock %}'
+    )
+
+
+@hookimpl
+def vatra_plugin_info():
+    return PluginInfo(name="vorbe", label="Vorbe", version="1.0", description="", default_kinds=frozenset({"locality"}))
+
+
+@hookimpl
+def vatra_permissions():
+    return [Permission("vorbe.view", "Vede vorbele", frozenset(Role))]
+
+
+@hookimpl
+def vatra_blueprints():
+    return [pages]
+
+
+@hookimpl
+def vatra_navigation(tenant, user):
+    return [NavItem(N_("Vorbe de meniu"), "vorbe.index", "vorbe.view", order=950)]
+"""
+
+
+@pytest.fixture
+def domain_plugin(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """An in-process plugin whose catalog translates its words, and "Ieșire" otherwise than the core."""
+    import importlib
+    import sys
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    package = tmp_path / "vatra_vorbe"
+    (package / "translations" / "hu" / "LC_MESSAGES").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "plugin.py").write_text(DOMAIN_PLUGIN)
+    catalog = Catalog(locale="hu")
+    for msgid, text in {"Vorbă de modul": "Modul szava", "Vorbă din cod": "Kód szava",
+                        "Vorbe de meniu": "Menü szavai", "Ieșire": "KILÉPŐ-MODUL"}.items():
+        catalog.add(msgid, text)
+    with (package / "translations" / "hu" / "LC_MESSAGES" / "messages.mo").open("wb") as fh:
+        write_mo(fh, catalog)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("vatra_vorbe.plugin")
+    yield module
+    for name in [n for n in sys.modules if n.startswith("vatra_vorbe")]:
+        del sys.modules[name]
+
+
+def test_a_plugin_page_speaks_through_its_own_domain(domain_plugin, tmp_path) -> None:
+    """The plugin's templates and code read its catalog; the core's pages keep the core's words first."""
+    from core.testing import login
+    from tenants.models import TenantKind
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "i18n", "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"},
+                     plugins=[domain_plugin])
+    from core.db import db
+
+    with app.app_context():
+        db.create_all()
+        from tenants.models import Tenant
+
+        tenant = Tenant(slug="vorbe-test", kind=TenantKind.LOCALITY, active=True)
+        tenant.set_names("COMUNA VORBE", "Comuna Vorbe")
+        db.session.add(tenant)
+        db.session.commit()
+        tenant_id = tenant.id
+    with app.app_context():
+        from core.auth.models import Membership, Role, User
+        from core.auth.passwords import hash_password
+
+        user = User(email="vorbe@example.ro", name="Vorbe", password_hash=hash_password("parola-lunga-1"), locale="hu")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, tenant_id=tenant_id, role=Role.SOCIAL_WORKER))
+        db.session.commit()
+        client = login(app.test_client(), user)
+    own = client.get("/t/vorbe-test/vorbe/").get_data(as_text=True)
+    assert "Modul szava" in own and "Kód szava" in own  # template and code through the plugin's domain
+    assert "KILÉPŐ-MODUL" in own  # on its own pages the plugin's catalog comes first
+    home = client.get("/t/vorbe-test/").get_data(as_text=True)
+    assert "Kijelentkezés" in home and "KILÉPŐ-MODUL" not in home  # the core's pages: the core's catalog first
+    assert "Menü szavai" in home  # a label the plugin declared, translated where the core shows it
+
+
+def test_update_adds_new_strings_empty_drops_gone_ones_and_compile_writes_what_the_pages_read(tmp_path) -> None:
+    from babel.messages.mofile import read_mo
+
+    package = tmp_path / "vatra_nou"
+    (package / "templates" / "nou").mkdir(parents=True)
+    (package / "plugin.py").write_text('_t = None\nLABEL = _t.N_("Eticheta nouă")\n', encoding="utf-8")
+    (package / "templates" / "nou" / "index.html").write_text('{{ _("Pagina nouă") }}', encoding="utf-8")
+    spec = catalogs.plugin_spec("nou", package)
+    catalogs.update(spec)
+    with spec.po("hu").open("rb") as fh:
+        po = read_po(fh)
+    assert {m.id: m.string for m in po if m.id} == {"Eticheta nouă": "", "Pagina nouă": ""}
+    po["Pagina nouă"].string = "Új oldal"
+    with spec.po("hu").open("wb") as fh:
+        catalogs.write_po(fh, po)
+    (package / "templates" / "nou" / "index.html").write_text('{{ _("Pagina nouă") }}', encoding="utf-8")
+    (package / "plugin.py").write_text("", encoding="utf-8")  # the label is gone from the code
+    catalogs.update(spec)
+    catalogs.compile_catalogs(spec)
+    with spec.po("hu").open("rb") as fh:
+        assert {m.id: m.string for m in read_po(fh) if m.id} == {"Pagina nouă": "Új oldal"}
+    with spec.mo("hu").open("rb") as fh:
+        assert read_mo(fh).get("Pagina nouă").string == "Új oldal"
+
+
+def test_translation_domain_of_a_plugin_module_reads_its_catalog(app) -> None:
+    from flask_babel import force_locale
+
+    from core.toolkit import translation_domain
+
+    domain = translation_domain("plugins.pin_project.services")
+    assert domain.folder == ROOT / "plugins" / "pin_project" / "translations"
+    with SPECS["pin_project"].po("en").open("rb") as fh:
+        first = next(m for m in read_po(fh) if m.id and m.string and isinstance(m.id, str) and "%" not in m.id)
+    with app.test_request_context("/"), force_locale("en"):
+        assert domain.gettext(first.id) == first.string
+        assert str(domain.lazy_gettext(first.id)) == first.string
+    with pytest.raises(LookupError):
+        translation_domain("json.decoder")
 
 
 @pytest.mark.parametrize(

@@ -9,24 +9,17 @@ import sqlalchemy as sa
 
 from core.auth.models import Role
 from core.db import db
-from core.jobs import JobStatus, enqueue
-from core.tenancy import tenant_context
+from core.jobs import JobStatus
 from tenants.models import Tenant, TenantKind
 
 
-def _run(app, tenant, user, kind="hello.slow", **params):
-    with app.app_context(), tenant_context(tenant.id):
-        job = enqueue(kind, tenant=tenant, user=user, **params)
-        return job.id, job.status
-
-
 @pytest.fixture
-def worker_and_job(app, make_tenant, make_user, login):
+def worker_and_job(app, make_tenant, make_user, login, run_job):
     tenant = make_tenant()
     user = make_user(tenant, Role.SOCIAL_WORKER)
-    job_id, status = _run(app, tenant, user, steps=2, delay=0, name="Olt")
-    assert status == JobStatus.SUCCEEDED
-    return tenant, user, job_id, login(app.test_client(), user)
+    job = run_job("hello.slow", tenant, user, steps=2, delay=0, name="Olt")
+    assert job.status == JobStatus.SUCCEEDED
+    return tenant, user, job.id, login(app.test_client(), user)
 
 
 def test_the_jobs_page_lists_status_progress_and_the_result(worker_and_job):
@@ -101,13 +94,14 @@ def test_the_api_gives_progress_and_the_file(app, worker_and_job, api_headers):
     assert bad.status_code == 422 and "status" in bad.json["errors"]["query"]
 
 
-def test_retrying_a_failed_job(app, make_tenant, make_user, api_headers, tmp_path, login, csrf_token):
+def test_retrying_a_failed_job(app, make_tenant, make_user, api_headers, tmp_path, login, csrf_token, run_job):
     tenant = make_tenant()
     author = make_user(tenant, Role.SOCIAL_WORKER)
     colleague = make_user(tenant, Role.SOCIAL_WORKER)
     marker = tmp_path / "flaky"
-    job_id, status = _run(app, tenant, author, "hello.flaky", marker=str(marker), failures=5)
-    assert status == JobStatus.FAILED
+    failed = run_job("hello.flaky", tenant, author, marker=str(marker), failures=5)
+    job_id = failed.id
+    assert failed.status == JobStatus.FAILED
     client = app.test_client()
     page = login(app.test_client(), author).get(f"/t/{tenant.slug}/jobs/{job_id}").get_data(as_text=True)
     assert "eșec simulat la încercarea 4" in page and "Reia lucrarea" in page
@@ -123,7 +117,7 @@ def test_retrying_a_failed_job(app, make_tenant, make_user, api_headers, tmp_pat
     assert again.status_code == 409
 
     # the page's button does the same, with its CSRF token
-    failed_id, _ = _run(app, tenant, author, "hello.flaky", marker=str(tmp_path / "other"), failures=4)
+    failed_id = run_job("hello.flaky", tenant, author, marker=str(tmp_path / "other"), failures=4).id
     browser = login(app.test_client(), author)
     response = browser.post(f"/t/{tenant.slug}/jobs/{failed_id}/retry", data={"csrf_token": csrf_token(browser)})
     assert response.status_code == 302

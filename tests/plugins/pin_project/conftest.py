@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,22 +12,14 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from core import tenancy
 from core.auth.models import Role
 from core.db import db
-from core.testing import api_headers, csrf_token, login
+from core.testing import api_headers, csrf_token, in_tenant, login
 from plugins.pin_project import services
 
 _numbers = itertools.count(1)
 START = dt.date(2008, 11, 1)
 END = dt.date(2009, 12, 31)
-
-
-@contextlib.contextmanager
-def in_tenant(app: Flask, tenant_id: int) -> Iterator[None]:
-    """An application context in one tenant's scope (for setting up and checking rows)."""
-    with app.app_context(), tenancy.tenant_context(tenant_id):
-        yield
 
 
 @dataclass

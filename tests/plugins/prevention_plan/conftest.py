@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from core import tenancy
 from core.auth.models import Role
 from core.contrib import DemoContext
 from core.db import db
-from core.testing import api_headers, csrf_token, login
+from core.testing import api_headers, csrf_token, in_tenant, login
 from core.text import normalise_whitespace
 from plugins.prevention_plan import demo, exports, services
 from plugins.prevention_plan.models import Plan
@@ -50,13 +50,6 @@ def seed_table_rows() -> list[list[str]]:
         if line.strip() and line.strip() != PAGE_HEADER:
             rows.append([norm(cell) for cell in line.split("\t")])
     return rows
-
-
-@contextlib.contextmanager
-def in_tenant(app: Flask, tenant_id: int) -> Iterator[None]:
-    """An application context in one tenant's scope (set-up and checks, no request)."""
-    with app.app_context(), tenancy.tenant_context(tenant_id):
-        yield
 
 
 def demo_context(tenants: list[Any], users: dict[str, Any] | None = None) -> DemoContext:
