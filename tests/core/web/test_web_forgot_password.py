@@ -17,7 +17,7 @@ from core.auth.models import User
 from core.db import db
 from core.testing import TEST_PASSWORD
 
-NEW_PASSWORD = "parola-din-legatura-1"  # noqa: S105 - test data
+NEW_PASSWORD = "parola-din-legatura-1"
 
 
 class Inbox:

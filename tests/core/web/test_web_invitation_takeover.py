@@ -18,7 +18,7 @@ from core.db import db
 from core.testing import login
 from tenants.models import Tenant
 
-ATTACKER_PASSWORD = "parola-atacatorului-1"  # noqa: S105 - test data
+ATTACKER_PASSWORD = "parola-atacatorului-1"
 VICTIM = "director@dgaspc-covasna.ro"
 
 

@@ -10,7 +10,7 @@ from core.auth.models import ApiToken, Invitation, Membership, Role, User
 from core.db import db
 from core.testing import TEST_PASSWORD, login
 
-NEW_PASSWORD = "parola-aleasa-de-mine"  # noqa: S105 - test data
+NEW_PASSWORD = "parola-aleasa-de-mine"
 
 
 def _roles_of(app, email: str, tenant_id: int) -> set[str]:

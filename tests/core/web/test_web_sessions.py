@@ -17,7 +17,7 @@ from core.auth.models import ApiToken, UserSession
 from core.db import db, utcnow
 from core.testing import TEST_PASSWORD
 
-NEW_PASSWORD = "o-parola-noua-lunga"  # noqa: S105 - test data
+NEW_PASSWORD = "o-parola-noua-lunga"
 
 
 def _sign_in(app, user, page_csrf):
