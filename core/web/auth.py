@@ -266,8 +266,10 @@ def password() -> Any:
 def forgot() -> Any:
     """Ask for a password link by e-mail: the same answer whether or not the address has an account."""
     form = ForgotForm()
-    if not mail.configured():
-        return render_template("auth/forgot.html", form=form, mail_configured=False), 200
+    if not mail.configured():  # nothing to send: the page says whom to ask
+        return render_template("auth/forgot.html", form=form, mail_configured=False), (
+            422 if request.method == "POST" else 200
+        )
     if form.validate_on_submit():
         user = invitations.find_user(form.email.data or "")
         if user is not None and user.active:
@@ -285,7 +287,6 @@ def forgot() -> Any:
 @bp.route("/account/reset/<token>", methods=["GET", "POST"])
 @require("public")
 @limiter.limit(login_address_rate_limit, methods=["POST"])
-@csrf_rerenders
 def reset(token: str) -> Any:
     """Set a new password with a one-hour, single-use link; every session and API token of the account ends."""
     user = user_for_token(token)
@@ -310,7 +311,6 @@ def reset(token: str) -> Any:
 @bp.route("/invitation", methods=["GET", "POST"])
 @require("public")
 @limiter.limit(login_address_rate_limit, methods=["POST"], deduct_when=_failed)
-@csrf_rerenders
 def invitation() -> Any:
     """Accept an invitation: a new person sets their own password; an account holder signs in first.
 
