@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 
 from flask import current_app
@@ -46,3 +47,22 @@ def send(to: str, subject: str, body: str) -> bool:
         log.error("e-mail to %s not sent: %s", to, exc)
         return False
     return True
+
+
+def send_later(to: str, subject: str, body: str) -> threading.Thread | None:
+    """Send from a background thread, so the answer takes as long whether or not a message goes out.
+
+    Used where the answer must not reveal whether an account exists (the
+    "forgot password" page). Returns the thread (None when SMTP is off).
+    """
+    if not configured():
+        return None
+    app = current_app._get_current_object()
+
+    def _run() -> None:
+        with app.app_context():
+            send(to, subject, body)
+
+    thread = threading.Thread(target=_run, name="vatra-mail", daemon=True)
+    thread.start()
+    return thread

@@ -118,13 +118,20 @@ def issue(tenant: Tenant, email: str, role: str, name: str | None, granter: User
 
 
 def find_usable(code: str) -> Invitation | None:
-    """The open invitation of ``code`` (None when unknown, used, revoked or expired)."""
+    """The open invitation of ``code`` (None when unknown, used, revoked or expired).
+
+    An invitation also lapses when the person who made it may no longer grant
+    its role (their own role was taken away in the meantime).
+    """
     if not code or len(code) > 200:
         return None
     invitation = db.session.execute(
         sa.select(Invitation).where(Invitation.code_hash == hash_code(code))
     ).scalar_one_or_none()
     if invitation is None or not invitation.usable() or not invitation.tenant.active:
+        return None
+    inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id is not None else None
+    if inviter is None or not inviter.active or not may_grant(inviter, invitation.tenant, invitation.role):
         return None
     return invitation
 

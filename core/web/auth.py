@@ -273,7 +273,8 @@ def forgot() -> Any:
     if form.validate_on_submit():
         user = invitations.find_user(form.email.data or "")
         if user is not None and user.active:
-            member_service.send_reset_mail(user, url_for("auth.reset", token=make_token(user), _external=True))
+            link = url_for("auth.reset", token=make_token(user), _external=True)
+            member_service.send_reset_mail(user, link, in_background=True)
             audit.record_event("password_reset_requested", tenant_id=audit.platform_tenant_id(),
                                entity="user_account", entity_id=user.id, details={"email": user.email},
                                own_transaction=True)

@@ -145,11 +145,18 @@ def reset_link(holder: User, admin: User) -> ResetLink:
     return ResetLink(link, send_reset_mail(holder, link))
 
 
-def send_reset_mail(holder: User, link: str) -> bool:
-    """E-mail a password link to its holder (False when SMTP is not configured or fails)."""
+def send_reset_mail(holder: User, link: str, *, in_background: bool = False) -> bool:
+    """E-mail a password link to its holder (False when SMTP is not configured or fails).
+
+    ``in_background`` sends from a thread and answers at once (True when a
+    message is on its way): the "forgot password" page must take as long for
+    an unknown address as for a known one.
+    """
     if not mail.configured():
         return False
     with force_locale(holder.locale or "ro"):
         body = render_template("mail/reset.txt", user=holder, link=link, minutes=MAX_AGE_SECONDS // 60)
         subject = _("Vatra: setați o parolă nouă")
+    if in_background:
+        return mail.send_later(holder.email, subject, body) is not None
     return mail.send(holder.email, subject, body)

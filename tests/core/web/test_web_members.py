@@ -242,3 +242,35 @@ def test_admin_makes_a_password_link_only_for_accounts_whose_every_role_they_cou
                                    "csrf_token": token}).status_code == 302
     _signed_in(app, worker.email, NEW_PASSWORD, page_csrf)
     assert holder.get(path).status_code == 404, "a password link works once"
+
+
+def test_nobody_invites_themselves_to_another_role(app, place, api_headers):
+    answer = app.test_client().post(
+        "/api/v1/t/targu-secuiesc/members", json={"email": place.admin.email.upper(), "role": "social_worker"},
+        headers=api_headers(place.admin, place.locality),
+    )
+    assert answer.status_code == 403 and "email" in answer.json["errors"]["json"]
+    with app.app_context():
+        assert db.session.execute(sa.select(Invitation)).first() is None
+
+
+def test_a_social_worker_cannot_invite_anyone(app, place, make_user, api_headers):
+    worker = make_user(place.locality, Role.SOCIAL_WORKER)
+    answer = app.test_client().post(
+        "/api/v1/t/targu-secuiesc/members", json={"email": "x@primaria.ro", "role": "viewer"},
+        headers=api_headers(worker, place.locality),
+    )
+    assert answer.status_code == 403
+
+
+def test_an_invitation_lapses_when_its_maker_loses_the_right_to_grant_it(app, place, make_user, api_headers):
+    other_admin = make_user(place.locality, Role.TENANT_ADMIN)
+    client = app.test_client()
+    made = client.post("/api/v1/t/targu-secuiesc/members", json={"email": "nou@primaria.ro", "role": "viewer"},
+                       headers=api_headers(other_admin, place.locality))
+    assert app.test_client().get(f"/invitation?code={made.json['code']}").status_code == 200
+    with app.app_context():
+        mid = db.session.execute(sa.select(Membership.id).where(Membership.user_id == other_admin.id)).scalar_one()
+    headers = api_headers(place.admin, place.locality)
+    assert client.delete(f"/api/v1/t/targu-secuiesc/members/{mid}", headers=headers).status_code == 204
+    assert app.test_client().get(f"/invitation?code={made.json['code']}").status_code == 404
