@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import joinedload
 
 from core import audit, tenancy
@@ -48,6 +47,7 @@ login_manager.login_message = None
 csrf = CSRFProtect()
 
 PERMISSION_ATTR = "_vatra_permission"
+CSRF_RERENDER_ATTR = "_vatra_csrf_rerenders"
 TENANT_ARG = "tenant"
 
 
@@ -71,6 +71,18 @@ def require(permission: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def csrf_rerenders(view: F) -> F:
+    """Mark a page whose form, posted with an expired or missing CSRF token, is shown again with its input.
+
+    Only for a view that validates a Flask-WTF form (``validate_on_submit``)
+    before it writes anything: the form's own CSRF check then fails, and the
+    view re-renders it (422) with the fields as sent and a fresh token. As a
+    safety net, such a request can commit nothing.
+    """
+    setattr(view, CSRF_RERENDER_ATTR, True)
+    return view
 
 
 def declared_permission(view: Callable[..., Any]) -> str | None:
@@ -164,15 +176,11 @@ def new_token_secret() -> str:
 
 
 @login_manager.user_loader
-def _load_user(session_id: str) -> User | None:
-    """The user of a session (``User.get_id``), unless the password changed since it signed in."""
-    ident, _, key = session_id.partition(".")
-    if not ident.isdigit() or not key:
-        return None
-    user = db.session.get(User, int(ident))
-    if user is None or not hmac.compare_digest(user.session_key(), key):
-        return None
-    return user
+def _load_user(session_value: str) -> User | None:
+    """The user of a live server-side session (:func:`core.auth.sessions.load_user`)."""
+    from core.auth.sessions import load_user
+
+    return load_user(session_value)
 
 
 def _authenticate_bearer() -> None:
@@ -238,6 +246,23 @@ def _refuse_nul() -> None:
         abort(400, description="Cererea conține caracterul NUL, care nu este permis.")
 
 
+def _protect_csrf() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, CSRF_RERENDER_ATTR, False):
+        csrf.protect()
+        return
+    try:
+        csrf.protect()
+    except CSRFError:
+        g.csrf_failed = True  # the view's form fails its own CSRF check and is shown again
+
+
+@sa.event.listens_for(sa.orm.Session, "before_commit")
+def _no_commit_without_csrf(session: sa.orm.Session) -> None:
+    if has_request_context() and g.get("csrf_failed"):
+        raise CSRFError("the form's CSRF token is missing or expired")
+
+
 def _tenant_of(user: User, slug: str) -> Tenant | None:
     """The tenant ``slug``: from the user's memberships (already loaded with the user), else one query."""
     for membership in user.memberships:
@@ -263,7 +288,7 @@ def _before_request() -> Any:
         )
     )
     if request.method not in {"GET", "HEAD", "OPTIONS"} and token is None:
-        csrf.protect()
+        _protect_csrf()
     slug = g.get("tenant_slug")
     if slug is None:
         return None

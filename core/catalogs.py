@@ -28,6 +28,7 @@ CORE_METHODS = [
     ("core/**.py", "python"),
     ("tenants/**.py", "python"),
     ("core/templates/**.html", "jinja2"),
+    ("core/templates/**.txt", "jinja2"),
 ]
 PLUGIN_METHODS = [
     ("migrations/**", "ignore"),

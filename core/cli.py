@@ -250,6 +250,39 @@ def create_user(email: str, name: str, slug: str, role: str, password: str, loca
     click.echo(f"Utilizatorul {email} a fost creat ({role} la {tenant.display_name}).")
 
 
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--base-url", envvar="VATRA_BASE_URL", default="http://localhost:5000", show_default=True,
+              help="the address people open the platform at (for the link)")
+@with_appcontext
+def reset_password(email: str, base_url: str) -> None:
+    """Print a one-hour, single-use link to set a new password (and e-mail it when SMTP is configured).
+
+    The operator's way for an account no administrator may reset; no password
+    is shown or chosen here, and the account's sessions and API tokens end
+    when the holder sets the new one.
+    """
+    from flask import url_for
+
+    from core.auth.invitations import find_user
+    from core.auth.resets import make_token
+    from core.web.members import send_reset_mail
+
+    with tenancy.system_context():
+        user = find_user(email)
+        if user is None:
+            raise click.ClickException(f"nu există un utilizator {email}")
+        with current_app.test_request_context(base_url=base_url):
+            link = url_for("auth.reset", token=make_token(user), _external=True)
+            mailed = send_reset_mail(user, link)
+        audit.record_event("password_reset_link", tenant_id=audit.platform_tenant_id(), entity="user_account",
+                           entity_id=user.id, details={"email": user.email, "mailed": mailed, "by": "cli"},
+                           own_transaction=True)
+    click.echo(f"Legătura pentru o parolă nouă (valabilă o oră, o singură dată):\n{link}")
+    if mailed:
+        click.echo(f"Legătura a fost trimisă și prin e-mail la {user.email}.")
+
+
 # -- audit -----------------------------------------------------------------------------------
 
 

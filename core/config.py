@@ -9,6 +9,10 @@
 | ``VATRA_PLUGINS`` | comma-separated allow-list of plugins | all installed |
 | ``VATRA_FILES`` | where attachments and job results are stored | ``instance/files`` |
 | ``VATRA_DEBUG`` | ``1`` for the development server | off |
+| ``MAIL_SERVER`` | SMTP server for invitations and password links | unset: no e-mail |
+| ``MAIL_PORT`` / ``MAIL_USE_TLS`` | its port; ``1`` for STARTTLS | ``25`` / off |
+| ``MAIL_USERNAME`` / ``MAIL_PASSWORD`` | SMTP login, when the server needs one | unset |
+| ``MAIL_DEFAULT_SENDER`` | the ``From`` address | ``vatra@localhost`` |
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+SESSION_IDLE_SECONDS = 8 * 3600
+"""A session unused this long ends (and so does its forms' CSRF token)."""
 DEV_SECRET_KEY = "vatra-development-key-do-not-use-in-production"  # noqa: S105 - refused outside debug
 
 
@@ -69,11 +75,19 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REMEMBER_COOKIE_SECURE": not (debug or testing),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_CHECK_DEFAULT": False,  # the core decides: forms and cookie-authenticated API writes
-        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_TIME_LIMIT": SESSION_IDLE_SECONDS,  # a form's token lives as long as an idle session
+        "SESSION_IDLE_SECONDS": SESSION_IDLE_SECONDS,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "") in {"1", "true", "yes"},
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or None,
         "BABEL_DEFAULT_LOCALE": "ro",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Bucharest",
         "LANGUAGES": ["ro", "hu", "en"],
-        "LOGIN_RATE_LIMIT": "5 per minute",
+        "LOGIN_RATE_LIMIT": "5 per minute",  # failed sign-ins per (account, address); successes never count
+        "LOGIN_ADDRESS_RATE_LIMIT": "30 per 10 minutes",  # failed sign-ins per address, whatever the account
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -99,7 +99,7 @@ def ensure_app_role(connection: sa.Connection, app_role: str = APP_ROLE, passwor
         connection.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {literal}")
 
 
-GLOBAL_WITH_TENANT_ID = {"membership", "api_token", "tenant_plugin", "audit_chain"}
+GLOBAL_WITH_TENANT_ID = {"membership", "api_token", "tenant_plugin", "audit_chain", "invitation"}
 """Tables that carry a tenant_id but are read before a tenant is known (access control)."""
 
 

@@ -353,9 +353,14 @@ def make_user(test_app: Flask) -> Callable[..., User]:
 
 
 def login(client: FlaskClient, user: User) -> FlaskClient:
-    """Log ``user`` in on ``client`` (as Flask-Login would after a good password)."""
+    """Log ``user`` in on ``client`` (a new server-side session, as after a good password)."""
+    from core.auth.sessions import COOKIE_KEY, open_session
+
+    with _in_app(client.application):
+        value = open_session(db.session.get(User, user.id))
+        db.session.commit()
     with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+        sess[COOKIE_KEY] = value
         sess["_fresh"] = True
     return client
 

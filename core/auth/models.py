@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -29,9 +28,6 @@ def _enum(e: type[enum.Enum], length: int = 30) -> sa.Enum:
     return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
 
 
-SESSION_KEY_LENGTH = 16
-
-
 class User(UserMixin, IdMixin, TimestampMixin, db.Model):
     """A person who signs in. Passwords are argon2 hashes, never stored plain."""
 
@@ -54,13 +50,8 @@ class User(UserMixin, IdMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def session_key(self) -> str:
-        """A short digest of the password hash: it changes with the password (and with every re-hash)."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:SESSION_KEY_LENGTH]
-
-    def get_id(self) -> str:  # Flask-Login's "alternative id", kept in the signed session cookie
-        """``<id>.<session key>``: a session signed in before a password change no longer loads its user."""
-        return f"{self.id}.{self.session_key()}"
+    def get_id(self) -> str:  # Flask-Login; the cookie then carries a session record's key (core.auth.sessions)
+        return str(self.id)
 
     def roles_in(self, tenant_id: int) -> set[Role]:
         """The roles this user holds in one tenant."""
@@ -111,6 +102,62 @@ class ApiToken(IdMixin, db.Model):
         """Neither revoked nor expired."""
         now = now or utcnow()
         return self.revoked_at is None and self.expires_at > now
+
+
+class UserSession(IdMixin, db.Model):
+    """A signed-in browser session, checked on every request (:mod:`core.auth.sessions`).
+
+    The cookie carries ``<user id>.<secret>``; only the SHA-256 of the secret
+    is stored. Logout, idleness, a password change or a removed membership
+    set ``ended_at``, and a copied cookie stops working with it. Not audited
+    row by row: signing in and out are audited as events.
+    """
+
+    __tablename__ = "user_session"
+    __audited__ = False
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+
+    __table_args__ = (sa.Index("ix_user_session_user", "user_id"),)
+
+
+class Invitation(IdMixin, db.Model):
+    """An invitation to take ``role`` in a tenant, sent to an e-mail address; valid 72 h, used once.
+
+    Only the SHA-256 of its code is stored. A person without an account sets
+    their own password with the code; one who has an account accepts it after
+    signing in with their own password (:mod:`core.auth.invitations`).
+    """
+
+    __tablename__ = "invitation"
+    __audit_redact__ = ("code_hash",)
+
+    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role), nullable=False)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+    __table_args__ = (sa.Index("ix_invitation_tenant_email", "tenant_id", "email"),)
+
+    def usable(self, now: dt.datetime | None = None) -> bool:
+        """Neither accepted, revoked nor expired."""
+        now = now or utcnow()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
 class InactiveTenantError(ValueError):

@@ -2,7 +2,7 @@
 
 Pages (Flask blueprints, server-rendered Jinja):
 
-* :mod:`core.web.auth` — login, logout, the home page (``/``);
+* :mod:`core.web.auth` — login, logout, lost passwords, invitations, the home page (``/``);
 * :mod:`core.web.dashboard` — a tenant's home, ``/t/<tenant>/``;
 * :mod:`core.web.audit_pages` — the audit log, ``/t/<tenant>/audit``;
 * :mod:`core.web.tokens` — a user's API tokens, ``/t/<tenant>/tokens``;

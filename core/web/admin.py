@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from core.access import require
+from core import audit, mail
+from core.access import csrf_rerenders, require
+from core.auth import invitations
+from core.auth.grants import may_grant, may_manage
+from core.auth.models import User
 from core.db import clamp_page, db
 from core.plugins import host
 from core.web import members as member_service
@@ -25,71 +30,127 @@ TENANTS_PAGE_SIZE = 50
 # -- members ---------------------------------------------------------------------------------
 
 
-def _members_page(form: MemberForm, status: int = 200, temporary: tuple[str, str] | None = None) -> Any:
-    return (
-        render_template(
-            "admin/members.html",
-            form=form,
-            action_form=ActionForm(),
-            memberships=member_service.memberships(g.tenant),
-            role_label=role_label,
-            temporary=temporary,
-        ),
-        status,
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _member_context(tenant: Tenant) -> dict[str, Any]:
+    me = _me()
+    rows = member_service.memberships(tenant)
+    return {
+        "action_form": ActionForm(),
+        "memberships": rows,
+        "invitations": invitations.pending(tenant),
+        "resettable": {ms.id for ms in rows if may_manage(me, ms.user)},
+        "removable": {ms.id for ms in rows if ms.user_id != me.id and may_grant(me, tenant, ms.role)},
+        "role_label": role_label,
+        "mail_configured": mail.configured(),
+    }
+
+
+def _members_page(form: MemberForm, status: int = 200, **notice: Any) -> Any:
+    response = make_response(
+        render_template("admin/members.html", form=form, **_member_context(g.tenant), **notice), status
     )
+    response.headers["Cache-Control"] = "no-store"  # an invitation code or a password link may be on it
+    return response
+
+
+def _member_form(tenant: Tenant, **kwargs: Any) -> MemberForm:
+    return MemberForm(roles=member_service.roles_for(tenant, _me()), **kwargs)
+
+
+def _invite_from(form: MemberForm, tenant: Tenant) -> member_service.Invited:
+    return member_service.invite(tenant, form.email.data or "", form.role.data, form.name.data, _me())
+
+
+def _form_error(form: MemberForm, exc: member_service.MemberError) -> None:
+    db.session.rollback()
+    if exc.field and hasattr(form, exc.field):
+        getattr(form, exc.field).errors = [exc.message]
+    else:
+        flash(exc.message, "error")
 
 
 @bp.get("/admin/members")
 @require("tenant.admin")
 def members() -> Any:
-    """The tenant's members and the form to add one."""
-    return _members_page(MemberForm(roles=member_service.roles_for(g.tenant)))
+    """The tenant's members, open invitations and the form to invite someone."""
+    return _members_page(_member_form(g.tenant))
 
 
 @bp.post("/admin/members")
 @require("tenant.admin")
+@csrf_rerenders
 def add_member() -> Any:
-    """Give a person a role here (creating the user, with a one-time password, when unknown)."""
-    form = MemberForm(roles=member_service.roles_for(g.tenant))
+    """Invite a person to a role here: the same answer whether or not the e-mail has an account."""
+    form = _member_form(g.tenant)
     if not form.validate_on_submit():
         return _members_page(form, 422)
     try:
-        added = member_service.add_member(g.tenant, form.email.data or "", form.role.data, form.name.data)
+        invited = _invite_from(form, g.tenant)
     except member_service.MemberError as exc:
-        db.session.rollback()
-        if exc.field and hasattr(form, exc.field):
-            getattr(form, exc.field).errors = [exc.message]
-        else:
-            flash(exc.message, "error")
+        _form_error(form, exc)
         return _members_page(form, exc.status)
-    user = added.membership.user
-    db.session.commit()
-    role = role_label(added.membership.role)
-    flash(_("%(email)s are acum rolul „%(role)s”.", email=user.email, role=role), "success")
-    if added.temporary_password:
-        # shown once, on this response only; never stored nor redirected through the session
-        return _members_page(MemberForm(formdata=None, roles=member_service.roles_for(g.tenant)), 201,
-                             temporary=(user.email, added.temporary_password))
-    return redirect(url_for("admin.members"))
+    # shown once, on this response only; never stored nor redirected through the session
+    return _members_page(_member_form(g.tenant, formdata=None), 201, invited=invited)
 
 
 @bp.post("/admin/members/<int:membership_id>/remove")
 @require("tenant.admin")
 def remove_member(membership_id: int) -> Any:
-    """Remove one membership; the person loses access on their next request."""
+    """Remove one membership; the person's sessions end and their tokens here are revoked."""
     membership = member_service.find_membership(g.tenant, membership_id)
     if membership is None:
         abort(404)
     if ActionForm().validate_on_submit():
         email, role = membership.user.email, role_label(membership.role)
         try:
-            member_service.remove_member(g.tenant, membership)
+            member_service.remove_member(g.tenant, membership, _me())
         except member_service.MemberError as exc:
             db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for("admin.members"))
         db.session.commit()
         flash(_("%(email)s nu mai are rolul „%(role)s”.", email=email, role=role), "success")
+    return redirect(url_for("admin.members"))
+
+
+@bp.post("/admin/members/<int:membership_id>/reset-password")
+@require("tenant.admin")
+def reset_member_password(membership_id: int) -> Any:
+    """A one-hour password link for a member whose every role this administrator could grant."""
+    membership = member_service.find_membership(g.tenant, membership_id)
+    if membership is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("admin.members"))
+    holder = membership.user
+    try:
+        made = member_service.reset_link(holder, _me())
+    except member_service.MemberError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.members"))
+    audit.record_event("password_reset_link", tenant_id=g.tenant.id, entity="user_account", entity_id=holder.id,
+                       details={"email": holder.email, "mailed": made.mailed})
+    db.session.commit()
+    return _members_page(_member_form(g.tenant, formdata=None), reset=(holder.email, made))
+
+
+@bp.post("/admin/invitations/<int:invitation_id>/revoke")
+@require("tenant.admin")
+def revoke_invitation(invitation_id: int) -> Any:
+    """Withdraw an open invitation of this tenant."""
+    invitation = invitations.find_pending(g.tenant, invitation_id)
+    if invitation is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        if not may_grant(_me(), g.tenant, invitation.role):
+            flash(_("Nu puteți retrage acest rol."), "error")
+            return redirect(url_for("admin.members"))
+        invitations.revoke(invitation)
+        db.session.commit()
+        flash(_("Invitația pentru %(email)s a fost retrasă.", email=invitation.email), "success")
     return redirect(url_for("admin.members"))
 
 
@@ -220,22 +281,20 @@ def _target_or_404(tenant_id: int) -> Tenant:
     return target
 
 
-def _tenant_page(target: Tenant, form: MemberForm | None = None, status: int = 200,
-                 temporary: tuple[str, str] | None = None) -> Any:
-    roles = member_service.roles_for(target)
-    return (
+def _tenant_page(target: Tenant, form: MemberForm | None = None, status: int = 200, **notice: Any) -> Any:
+    response = make_response(
         render_template(
             "admin/tenant.html",
             target=target,
-            form=form or MemberForm(formdata=None, roles=roles),
-            action_form=ActionForm(),
-            memberships=member_service.memberships(target),
+            form=form or _member_form(target, formdata=None),
             plugins=plugin_rows(target),
-            role_label=role_label,
-            temporary=temporary,
+            **_member_context(target),
+            **notice,
         ),
         status,
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/admin/tenants/<int:tenant_id>")
@@ -247,28 +306,19 @@ def tenant_detail(tenant_id: int) -> Any:
 
 @bp.post("/admin/tenants/<int:tenant_id>/members")
 @require("platform.admin")
+@csrf_rerenders
 def tenant_add_member(tenant_id: int) -> Any:
-    """Give a person a role in the tenant (typically its first administrator)."""
+    """Invite a person to a role in the tenant (typically its first administrator)."""
     target = _target_or_404(tenant_id)
-    form = MemberForm(roles=member_service.roles_for(target))
+    form = _member_form(target)
     if not form.validate_on_submit():
         return _tenant_page(target, form, 422)
     try:
-        added = member_service.add_member(target, form.email.data or "", form.role.data, form.name.data)
+        invited = _invite_from(form, target)
     except member_service.MemberError as exc:
-        db.session.rollback()
-        if exc.field and hasattr(form, exc.field):
-            getattr(form, exc.field).errors = [exc.message]
-        else:
-            flash(exc.message, "error")
+        _form_error(form, exc)
         return _tenant_page(target, form, exc.status)
-    user = added.membership.user
-    db.session.commit()
-    role = role_label(added.membership.role)
-    flash(_("%(email)s are acum rolul „%(role)s”.", email=user.email, role=role), "success")
-    if added.temporary_password:
-        return _tenant_page(target, status=201, temporary=(user.email, added.temporary_password))
-    return redirect(url_for("admin.tenant_detail", tenant_id=target.id))
+    return _tenant_page(target, status=201, invited=invited)
 
 
 @bp.post("/admin/tenants/<int:tenant_id>/members/<int:membership_id>/remove")
@@ -281,7 +331,12 @@ def tenant_remove_member(tenant_id: int, membership_id: int) -> Any:
         abort(404)
     if ActionForm().validate_on_submit():
         email, role = membership.user.email, role_label(membership.role)
-        db.session.delete(membership)
+        try:
+            member_service.remove_member(target, membership, _me(), keep_last_admin=False)
+        except member_service.MemberError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("admin.tenant_detail", tenant_id=target.id))
         db.session.commit()
         flash(_("%(email)s nu mai are rolul „%(role)s”.", email=email, role=role), "success")
     return redirect(url_for("admin.tenant_detail", tenant_id=target.id))

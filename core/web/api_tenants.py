@@ -12,7 +12,15 @@ from flask_smorest import abort
 from core.access import require
 from core.db import clamp_page, db
 from core.web import tenant_search
-from core.web.schemas import TenantQuerySchema, TenantSchema, TenantUpdateSchema
+from core.web.api_members import invite_answer
+from core.web.schemas import (
+    InvitationCreatedSchema,
+    MemberCreateSchema,
+    TenantQuerySchema,
+    TenantSchema,
+    TenantUpdateSchema,
+    WithExtra,
+)
 from tenants.models import Tenant
 
 URL_PREFIX = "/tenants"
@@ -75,3 +83,19 @@ class TenantById(MethodView):
         tenant_search.set_active(tenant, data["active"])
         db.session.commit()
         return tenant
+
+
+@blp.route("/<int:tenant_id>/invitations")
+class TenantInvitations(MethodView):
+    """Invitations into one tenant, made by the operator (e.g. its first administrator)."""
+
+    @blp.arguments(MemberCreateSchema)
+    @blp.response(201, InvitationCreatedSchema)
+    @require("platform.admin")
+    def post(self, data: dict[str, Any], tenant_id: int) -> WithExtra:
+        """Invite a person to a role in the tenant: a code valid 72 h, the same answer whatever the e-mail."""
+        _platform_only()
+        tenant = db.session.get(Tenant, tenant_id)
+        if tenant is None:
+            abort(404)
+        return invite_answer(tenant, data)

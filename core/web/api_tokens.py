@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import g
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort
 
 from core.access import require
-from core.db import db
+from core.db import db, utcnow
 from core.web import token_store
 from core.web.schemas import TokenCreatedSchema, TokenCreateSchema, TokenSchema, WithExtra
 
@@ -34,7 +36,17 @@ class Tokens(MethodView):
     @blp.response(201, TokenCreatedSchema)
     @require("tokens.manage")
     def post(self, data: dict[str, Any]) -> WithExtra:
-        """Create a token; the answer holds its secret, shown this one time."""
+        """Create a token; the answer holds its secret, shown this one time.
+
+        Made with a token, the new one may not outlive it (422 on ``expires_days``).
+        """
+        minting = g.get("api_token")
+        if minting is not None:
+            latest = minting.expires_at - utcnow()
+            if dt.timedelta(days=data["expires_days"]) > latest:
+                message = _("O cheie creată cu o cheie nu poate expira după ea: cel mult %(days)d zile.",
+                            days=max(latest.days, 0))
+                abort(422, errors={"json": {"expires_days": [message]}}, message=message)
         token, secret = token_store.create_token(current_user, g.tenant, data["name"], data["expires_days"])
         db.session.commit()
         return WithExtra(token, secret=secret)

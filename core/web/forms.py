@@ -128,6 +128,66 @@ class PasswordForm(FlaskForm):
             raise ValidationError(_l("Parola nouă trebuie să fie diferită de cea actuală."))
 
 
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            _l("Parola nouă"),
+            validators=[
+                DataRequired(),
+                Length(
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
+                    message=_l("Parola trebuie să aibă între %(min)d și %(max)d caractere."),
+                ),
+            ],
+            render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+        ),
+        PasswordField(
+            _l("Parola nouă, din nou"),
+            validators=[DataRequired(), EqualTo("new_password", message=_l("Cele două parole noi nu sunt identice."))],
+            render_kw={"autocomplete": "new-password"},
+        ),
+    )
+
+
+class ForgotForm(FlaskForm):
+    """The e-mail address of a lost password."""
+
+    email = StringField(
+        _l("Adresă de e-mail"),
+        validators=[DataRequired(), Length(max=254), Regexp(EMAIL_PATTERN, message=INVALID_EMAIL)],
+        render_kw={"autocomplete": "username", "inputmode": "email"},
+    )
+    submit = SubmitField(_l("Trimite legătura"))
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, twice (the password link)."""
+
+    new_password, new_password_repeat = _new_password_fields()
+    submit = SubmitField(_l("Setează parola"))
+
+
+class AcceptInvitationForm(FlaskForm):
+    """A new person accepting an invitation: their name and the password they choose."""
+
+    name = StringField(_l("Nume și prenume"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    new_password, new_password_repeat = _new_password_fields()
+    submit = SubmitField(_l("Creează contul și acceptă"))
+
+
+class CodeForm(FlaskForm):
+    """The code of an invitation, typed in (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Codul invitației"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    submit = SubmitField(_l("Continuă"))
+
+
 class TokenForm(FlaskForm):
     """A new API token: a name and how many days it lives."""
 
@@ -152,7 +212,7 @@ class MemberForm(FlaskForm):
         _l("Nume (doar pentru un utilizator nou)"), validators=[Optional(), Length(max=200)]
     )
     role = SelectField(_l("Rol"), validators=[DataRequired()])
-    submit = SubmitField(_l("Adaugă"))
+    submit = SubmitField(_l("Trimite invitația"))
 
     def __init__(self, *args: Any, roles: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

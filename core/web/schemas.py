@@ -157,18 +157,40 @@ class MembershipSchema(ma.Schema):
 
 
 class MemberCreateSchema(StrictSchema):
-    """Give a person (by e-mail) a role; ``name`` is used when the user is new."""
+    """Invite a person (by e-mail) to a role; ``name`` is offered to them when they have no account."""
 
     email = fields.Email(required=True, validate=validate.Length(max=254))
     role = fields.Str(required=True, validate=validate.OneOf([r.value for r in Role]))
     name = fields.Str(validate=validate.Length(max=200))
 
 
-class MemberCreatedSchema(MembershipSchema):
-    """The new membership; for a new user, the one-time password (shown once)."""
+class InvitationSchema(ma.Schema):
+    """An open invitation: the role it offers in this tenant, to which e-mail, until when."""
 
-    new_user = fields.Bool(dump_only=True)
-    temporary_password = fields.Str(dump_only=True, allow_none=True)
+    id = fields.Int(dump_only=True)
+    email = fields.Str(dump_only=True)
+    role = fields.Function(lambda i: str(getattr(i.role, "value", i.role)), dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    expires_at = fields.AwareDateTime(dump_only=True)
+
+
+class InvitationCreatedSchema(InvitationSchema):
+    """The answer to adding a member, the same whether or not the e-mail has an account.
+
+    ``code`` and ``link`` are shown this one time (only the code's hash is
+    kept); ``mailed`` says whether the invitation also went out by e-mail.
+    """
+
+    code = fields.Str(dump_only=True)
+    link = fields.Str(dump_only=True)
+    mailed = fields.Bool(dump_only=True)
+
+
+class PasswordLinkSchema(ma.Schema):
+    """A one-hour, single-use password link made by an administrator (never a password)."""
+
+    link = fields.Str(dump_only=True)
+    mailed = fields.Bool(dump_only=True)
 
 
 # -- plugins ----------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from core import tenancy
-from core.auth.models import Membership, Role, User
+from core.auth.models import Invitation, Membership, Role, User
 from core.auth.passwords import hash_password
-from core.db import db
+from core.db import db, utcnow
 from core.jobs import enqueue
 from core.testing import TEST_PASSWORD
 from core.web import council_store, token_store
@@ -180,8 +180,15 @@ def build_world(app: Flask, make_tenant: Callable[..., Tenant], make_user: Calla
                 membership = db.session.execute(
                     sa.select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
                 ).scalar_one()
+                invitation = Invitation(
+                    tenant_id=tenant.id, email=f"invitat-{tenant.id}@example.ro", role=Role.VIEWER,
+                    code_hash=hashlib.sha256(f"sweep-{tenant.id}".encode()).hexdigest(),
+                    expires_at=utcnow() + dt.timedelta(hours=72),
+                )
+                db.session.add(invitation)
+                db.session.flush()
                 entry = world.objects.setdefault(tenant.id, {"tenant": tenant.id, "slug": tenant.slug})
-                entry.update(api_token=token.id, membership=membership.id)
+                entry.update(api_token=token.id, membership=membership.id, invitation=invitation.id)
             db.session.commit()
     return world
 
@@ -269,6 +276,9 @@ NON_TENANT_RULES = {
     "/logout": "signing out",
     "/account/language": "the signed-in person's interface language",
     "/account/password": "the signed-in person's own password",
+    "/account/forgot": "asking for a password link by e-mail (same answer for any address)",
+    "/account/reset/<token>": "setting a password with a signed, single-use, one-hour link",
+    "/invitation": "accepting an invitation with its code (the code is the credential)",
     "/healthz": "the health check",
     "/api/v1/openapi.json": "the API description",
     "/api/v1/docs": "the API browser",
@@ -302,6 +312,7 @@ ARGUMENTS: dict[str, str | dict[str, str]] = {
     # core
     "tenant_id": "tenant",
     "membership_id": "membership",
+    "invitation_id": "invitation",
     "token_id": "api_token",
     "member_id": "council_member",
     "meeting_id": "council_meeting",

@@ -27,10 +27,32 @@ def test_login_members_council_tokens_and_audit_under_rls(pg_app, make_tenant, m
     assert post_form(client, "/t/loc-pg/council/edit", {"name": "CCC"}).status_code == 302
     assert post_form(client, "/t/loc-pg/tokens", {"name": "pg", "expires_days": "3"}).status_code == 201
     audit_page = client.get("/t/loc-pg/audit").get_data(as_text=True)
-    assert "council" in audit_page and "membership" in audit_page and "api_token" in audit_page
+    assert "council" in audit_page and "invitation" in audit_page and "api_token" in audit_page
     # the county sees nothing of the locality's log
     county_client = login(pg_app.test_client(), make_user(county, Role.COUNTY_COORDINATOR))
     assert "CCC" not in county_client.get("/t/covasna-pg/audit").get_data(as_text=True)
+
+
+def test_invitation_sessions_and_logout_under_rls(pg_app, make_tenant, make_user, page_csrf, post_form):
+    import re
+
+    locality = make_tenant(slug="inv-pg")
+    admin = make_user(locality, Role.TENANT_ADMIN)
+    added = post_form(login(pg_app.test_client(), admin), "/t/inv-pg/admin/members",
+                      {"email": "nou-pg@primaria.ro", "role": "social_worker"})
+    code = re.search(r'id="invite-code"[^>]*value="([^"]+)"', added.get_data(as_text=True)).group(1)
+    newcomer = pg_app.test_client()
+    path = f"/invitation?code={code}"
+    token = page_csrf(newcomer, path)
+    accepted = newcomer.post(path, data={"name": "Nou", "new_password": "parola-noua-pg-1",
+                                         "new_password_repeat": "parola-noua-pg-1", "csrf_token": token})
+    assert accepted.status_code == 302
+    assert newcomer.get("/t/inv-pg/").status_code == 200
+    thief = pg_app.test_client()
+    thief.set_cookie("session", newcomer.get_cookie("session").value)
+    assert thief.get("/t/inv-pg/").status_code == 200
+    newcomer.post("/logout", data={"csrf_token": page_csrf(newcomer, "/t/inv-pg/tokens")})
+    assert thief.get("/t/inv-pg/").status_code == 302
 
 
 def test_api_on_postgres(pg_app, make_tenant, make_user, api_headers):

@@ -108,10 +108,13 @@ def test_operator_gives_a_new_tenant_its_first_administrator(app, operator, post
     added = post_form(operator, f"/t/platform/admin/tenants/{slatina_id}/members",
                       {"email": "primar@slatina.ro", "name": "Primarul", "role": "tenant_admin"})
     assert added.status_code == 201
-    password = re.search(r'id="temp-password"[^>]*value="([^"]+)"', added.get_data(as_text=True)).group(1)
+    code = re.search(r'id="invite-code"[^>]*value="([^"]+)"', added.get_data(as_text=True)).group(1)
     newcomer = app.test_client()
-    token = page_csrf(newcomer, "/login")
-    newcomer.post("/login", data={"email": "primar@slatina.ro", "password": password, "csrf_token": token})
+    token = page_csrf(newcomer, f"/invitation?code={code}")
+    accepted = newcomer.post(f"/invitation?code={code}", data={
+        "name": "Primarul", "new_password": "parola-primarului-1", "new_password_repeat": "parola-primarului-1",
+        "csrf_token": token})
+    assert accepted.status_code == 302
     assert newcomer.get("/t/slatina/admin/members").status_code == 200
 
 
