@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, declared_attr, mapped_column
@@ -35,7 +36,41 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+MAINT_BIND = "vatra_maint"
+"""The engine of the maintenance role (``DATABASE_MAINT_URL``), when it differs from the application's."""
+
+
+class VatraSession(FlaskSession):
+    """A session whose transactions begun in the system scope run as the maintenance role.
+
+    The application role's policies have no system branch (see :mod:`core.rls`): a
+    transaction that begins in :func:`core.tenancy.system_context` takes its
+    connection from the maintenance engine instead, and keeps it until it ends
+    (scopes entered inside it narrow it as usual).
+    """
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
+        if bind is None:
+            maint = self._db.engines.get(MAINT_BIND)
+            if maint is not None:
+                open_engine = self.open_engine()
+                if open_engine is not None:
+                    return open_engine
+                from core.tenancy import current_scope
+
+                if current_scope().system:
+                    return maint
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    def open_engine(self) -> sa.Engine | None:
+        """The engine of the transaction in progress, if one is open."""
+        transaction = self.get_transaction()
+        if transaction is None:
+            return None
+        return next((key for key in transaction._connections if isinstance(key, sa.Engine)), None)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": VatraSession})
 
 
 def utcnow() -> dt.datetime:

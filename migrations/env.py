@@ -26,6 +26,15 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _ensure_maint_role(connection: sa.Connection) -> None:
+    """Create ``vatra_maint`` when the owner may create roles (else the DBA does: docs/operations.md)."""
+    try:
+        with connection.begin_nested():
+            rls.ensure_maint_role(connection)
+    except sa.exc.DBAPIError as exc:
+        logger.warning("could not create the role %s (%s): create it as in docs/operations.md", rls.MAINT_ROLE, exc)
+
+
 def run_migrations_online() -> None:
     def process_revision_directives(ctx, revision, directives):  # type: ignore[no-untyped-def]
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
@@ -39,7 +48,8 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
-            # policies and grants follow the schema: every tenant-scoped table, every upgrade
+            # the maintenance role, then policies, functions and grants follow the schema: every upgrade
+            _ensure_maint_role(connection)
             rls.install(connection, rls.rls_tables(connection))
     engine.dispose()
 
