@@ -95,8 +95,6 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "JOBS_INLINE": redis_url is None,
     }
-    if maint_url != database_url and database_url.startswith("postgresql"):
-        config["SQLALCHEMY_BINDS"] = {"vatra_maint": {"url": maint_url, "pool_pre_ping": True}}
     if database_url.startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     config.update(overrides)

@@ -36,8 +36,28 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-MAINT_BIND = "vatra_maint"
-"""The engine of the maintenance role (``DATABASE_MAINT_URL``), when it differs from the application's."""
+def maint_engine() -> sa.Engine | None:
+    """The engine of the maintenance role (``DATABASE_MAINT_URL``) on PostgreSQL, when it differs from the
+    application's; made on first use."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("vatra_maint_engine", {})
+    if "engine" not in cache:
+        url = current_app.config.get("DATABASE_MAINT_URL")
+        main = current_app.config["SQLALCHEMY_DATABASE_URI"]
+        separate = bool(url) and url != main and str(main).startswith("postgresql")
+        cache["engine"] = sa.create_engine(url, pool_pre_ping=True) if separate else None
+    return cache["engine"]
+
+
+def dispose_engines() -> None:
+    """Close the pools of the application's and the maintenance engines (tests, forks)."""
+    from flask import current_app
+
+    db.engine.dispose()
+    engine = current_app.extensions.get("vatra_maint_engine", {}).get("engine")
+    if engine is not None:
+        engine.dispose()
 
 
 class VatraSession(FlaskSession):
@@ -51,7 +71,7 @@ class VatraSession(FlaskSession):
 
     def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
         if bind is None:
-            maint = self._db.engines.get(MAINT_BIND)
+            maint = maint_engine()
             if maint is not None:
                 open_engine = self.open_engine()
                 if open_engine is not None:

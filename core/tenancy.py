@@ -117,13 +117,13 @@ def system_context() -> contextlib.AbstractContextManager[Scope]:
 
 
 def _check_maintenance_connection() -> None:
-    from core.db import MAINT_BIND
+    from core.db import maint_engine
 
     try:
         session = db.session()
     except RuntimeError:  # outside an application context
         return
-    maint = db.engines.get(MAINT_BIND)
+    maint = maint_engine()
     open_engine = session.open_engine()
     if maint is not None and open_engine is not None and open_engine is not maint:
         raise MaintenanceTransactionError(

@@ -44,7 +44,7 @@ from core.access import hash_token, new_token_secret
 from core.app import create_app
 from core.auth.models import ApiToken, Membership, Role, User
 from core.auth.passwords import hash_password
-from core.db import db, utcnow
+from core.db import db, dispose_engines, utcnow
 from tenants.catalog import ensure_platform
 from tenants.models import Tenant, TenantKind
 from tenants.names import display_name
@@ -205,8 +205,7 @@ def pg_app(request: pytest.FixtureRequest, pg_database: dict[str, str], tmp_path
     yield application
     with application.app_context():
         db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+        dispose_engines()
     _pg_truncate(pg_database["owner"])
 
 
