@@ -39,7 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from core.db import UTCDateTime, db, utcnow
@@ -385,27 +385,10 @@ def _is_audited(obj: Any) -> bool:
     return getattr(obj, "__audited__", True) and hasattr(obj, "__table__")
 
 
-@event.listens_for(Session, "after_flush")
-def _audit_flush(session: Session, flush_context: Any) -> None:
-    if not _enabled.get():
-        return
-    entries: list[dict[str, Any]] = []
-    for action, objs in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
-        for obj in objs:
-            if not _is_audited(obj):
-                continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
-                continue
-            changes = _changes(obj, action)
-            if action == "update" and not changes:
-                continue
-            state = inspect(obj)
-            key = state.identity or state.mapper.primary_key_from_instance(obj)
-            entity_id = key[0] if key and len(key) == 1 else key
-            tenant_id = _audit_tenant(obj, session.connection())
-            entries.append(_entry_values(tenant_id, obj.__tablename__, entity_id, action, changes))
-    if entries:
-        _append(session.connection(), entries)
+def _entity_id(obj: Any) -> Any:
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return key[0] if key and len(key) == 1 else key
 
 
 # --- verification -----------------------------------------------------------------------
@@ -551,3 +534,6 @@ def check_anchors(connection: sa.Connection, recorded: Iterable[Anchor]) -> list
                 f"the chain was rewritten: the entry anchored on {anchor.at} has another hash",
             )
     return list(problems.values())
+
+
+from core import audit_rows  # noqa: E402,F401 - its listeners record every row that changes
