@@ -177,7 +177,23 @@ def _set_rls(connection: sa.Connection, scope: Scope) -> None:
     # the settings are transaction-local: a transaction that begins without a scope already has the empty ones
     # (nothing tenant-scoped visible), so only a real scope costs a statement
     if connection.dialect.name == "postgresql" and scope != _NO_SCOPE:
+        if scope.system:
+            _refuse_application_role(connection)
         connection.execute(*_set_config(scope))
+
+
+def _refuse_application_role(connection: sa.Connection) -> None:
+    """The system scope as the application role would silently see nothing: say what to configure instead."""
+    from core.rls import APP_ROLE
+
+    checked = connection.engine.__dict__.setdefault("_vatra_maintenance_role", {})
+    if "user" not in checked:
+        checked["user"] = connection.exec_driver_sql("SELECT current_user").scalar()
+    if checked["user"] == APP_ROLE:
+        raise MaintenanceTransactionError(
+            f"the system scope cannot run as {APP_ROLE} (its policies have no system branch): set "
+            "DATABASE_MAINT_URL to the vatra_maint role (docs/operations.md)"
+        )
 
 
 def _apply_to_open_transaction(scope: Scope) -> None:

@@ -141,3 +141,12 @@ def test_the_system_scope_cannot_start_inside_an_application_transaction(pg_app,
         with pytest.raises(tenancy.MaintenanceTransactionError):
             tenancy.system_context().__enter__()
         db.session.rollback()
+
+
+def test_maintenance_configured_as_the_application_role_fails_loudly(pg_app, make_tenant):
+    make_tenant()  # fixtures run as the maintenance role of the test database
+    pg_app.config["DATABASE_MAINT_URL"] = pg_app.config["SQLALCHEMY_DATABASE_URI"]
+    pg_app.extensions.pop("vatra_maint_engine")["engine"].dispose()
+    result = pg_app.test_cli_runner().invoke(verify, [])
+    assert result.exit_code != 0
+    assert "DATABASE_MAINT_URL" in str(result.exception)
