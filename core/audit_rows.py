@@ -13,7 +13,8 @@ session changes into an audit entry in the same transaction:
   (recursively) and recorded: every database cascade is mirrored here from the
   schema, none is left to chance;
 * **bulk statements** — ``session.execute(update(...))`` / ``delete(...)``: the
-  rows they reach are read before (and, for an update, after) and recorded.
+  rows they reach are read before (and, for an update, after) and recorded;
+  ``session.execute(insert(...), rows)``: the rows given are recorded.
 
 A write that bypasses the session (a Core statement on a connection) is not
 audited; :func:`forbid_unaudited_writes` turns such a write into an error, and
@@ -235,13 +236,38 @@ def _tenant_restriction(table: sa.Table) -> Any:
     return table.c.tenant_id == scope.write_tenant_id if scope.write_tenant_id else sa.false()
 
 
+def _audit_bulk_insert(state: Any, table: sa.Table) -> Any:
+    params = state.parameters
+    rows = [dict(p) for p in (params if isinstance(params, list) else [params] if params else [])]
+    token = _writing.set(_writing.get() + 1)
+    try:
+        result = state.invoke_statement()
+    finally:
+        _writing.reset(token)
+    connection = state.session.connection()
+    entries = []
+    for row in rows:  # the ids the database assigned are not known here: the values are
+        cls = _class_for(table.name)
+        redact = set(getattr(cls, "__audit_redact__", ()))
+        exclude = set(getattr(cls, "__audit_exclude__", ())) | {"updated_at", "created_at"}
+        changes = {k: [None, "***" if k in redact else v] for k, v in row.items() if k not in exclude and v is not None}
+        tenant_id = row.get("tenant_id") or audit.platform_tenant_id(connection)
+        entries.append(audit._entry_values(tenant_id, table.name, row.get("id"), "insert", changes))
+    _account(state.session, len(entries))
+    if entries:
+        audit._append(connection, entries)
+    return result
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _audit_bulk(state: Any) -> Any:
-    if not (state.is_update or state.is_delete) or not audit._enabled.get():
+    if not (state.is_update or state.is_delete or state.is_insert) or not audit._enabled.get():
         return None
     table = _statement_table(state)
     if table is None or not audited_table(table.name):
         return None
+    if state.is_insert:
+        return _audit_bulk_insert(state, table)
     session = state.session
     connection = session.connection()
     where = state.statement.whereclause

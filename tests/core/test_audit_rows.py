@@ -71,6 +71,20 @@ def test_bulk_update_and_delete_statements_are_audited(any_app, make_tenant):
     assert _deleted(entries) == {("council_member", str(ids["council_member"][2]))}
 
 
+def test_a_bulk_insert_statement_is_audited(any_app, make_tenant):
+    tenant = make_tenant()
+    ids = _council(any_app, tenant)
+    seq = _last_seq(any_app, tenant.id)
+    rows = [{"tenant_id": tenant.id, "council_id": ids["council"][0], "name": f"Nou {i}", "position": 10 + i,
+             "role": "membru", "version": 1} for i in (1, 2)]
+    with any_app.app_context(), tenancy.tenant_context(tenant.id):
+        db.session.execute(sa.insert(CouncilMember.__table__), rows)
+        db.session.commit()
+    entries = _entries_since(any_app, tenant.id, seq)
+    assert [(e.entity, e.action, e.changed["name"]) for e in entries] == [
+        ("council_member", "insert", [None, "Nou 1"]), ("council_member", "insert", [None, "Nou 2"])]
+
+
 def test_rows_removed_by_on_delete_cascade_are_audited(any_app, make_tenant):
     tenant = make_tenant()
     ids = _council(any_app, tenant)
