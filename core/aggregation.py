@@ -40,6 +40,7 @@ When no snapshot exists the pages fall back to live figures and say so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -58,7 +59,7 @@ from core.aggregation_models import AggSnapshot, AggValue, SnapshotStatus
 from core.contrib import IndicatorDef, JobSpec, Period, Widget
 from core.db import db, in_ids, utcnow
 from core.plugins import host
-from core.tenancy import read_scope
+from core.tenancy import current_scope, read_scope, system_context, tenant_context
 from tenants.models import Tenant, TenantKind
 
 log = logging.getLogger(__name__)
@@ -249,8 +250,21 @@ def aggregate_groups(
 # -- snapshots --------------------------------------------------------------------------------
 
 
+def _reading(tenant_id: int) -> contextlib.AbstractContextManager[Any]:
+    """The current scope, widened to read ``tenant_id``'s snapshots (a county's page reads the national ones)."""
+    scope = current_scope()
+    if scope.system or tenant_id in scope.read_tenant_ids:
+        return contextlib.nullcontext()
+    return read_scope({*scope.read_tenant_ids, tenant_id}, write_tenant_id=scope.write_tenant_id)
+
+
 def latest_snapshot(scope_tenant_id: int, period: Period) -> AggSnapshot | None:
     """The newest ready snapshot of a scope for a period, if any (one query)."""
+    with _reading(scope_tenant_id):
+        return _latest_snapshot(scope_tenant_id, period)
+
+
+def _latest_snapshot(scope_tenant_id: int, period: Period) -> AggSnapshot | None:
     return db.session.execute(
         sa.select(AggSnapshot)
         .where(
@@ -271,8 +285,9 @@ def snapshot_values(snapshot: AggSnapshot, subject_ids: Iterable[int] | None = N
     if subject_ids is not None:
         stmt = stmt.where(in_ids(AggValue.subject_tenant_id, subject_ids))
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for tenant_id, code, value in db.session.execute(stmt):
-        out[int(tenant_id)][code] = _unpadded(Decimal(value))
+    with _reading(snapshot.tenant_id):
+        for tenant_id, code, value in db.session.execute(stmt):
+            out[int(tenant_id)][code] = _unpadded(Decimal(value))
     return dict(out)
 
 
@@ -318,7 +333,7 @@ def write_snapshot(scope_tenant_id: int, period: Period, cells: Mapping[int, Map
                    localities: int, *, computed_at: dt.datetime | None = None) -> AggSnapshot:
     """Store a new ready snapshot and drop the older ones of the same scope and period. Does not commit."""
     snapshot = AggSnapshot(
-        scope_tenant_id=scope_tenant_id,
+        tenant_id=scope_tenant_id,
         period=period.label,
         computed_at=computed_at or utcnow(),
         status=SnapshotStatus.RUNNING,
@@ -327,7 +342,8 @@ def write_snapshot(scope_tenant_id: int, period: Period, cells: Mapping[int, Map
     db.session.add(snapshot)
     db.session.flush()
     rows = [
-        {"snapshot_id": snapshot.id, "subject_tenant_id": tid, "code": code, "value": cell.value, "count": cell.count}
+        {"tenant_id": scope_tenant_id, "snapshot_id": snapshot.id, "subject_tenant_id": tid, "code": code,
+         "value": cell.value, "count": cell.count}
         for tid, by_code in sorted(cells.items())
         for code, cell in sorted(by_code.items())
     ]
@@ -353,8 +369,9 @@ def refresh_county(county: Tenant, period: Period) -> AggSnapshot:
         raise ValueError(f"{county.slug} is not a county")
     ids = list(db.session.execute(sa.select(Tenant.id).where(Tenant.parent_id == county.id)).scalars())
     cells = live_cells(ids, period, county_ids=[county.id])
-    snapshot = write_snapshot(county.id, period, cells, len(ids))
-    _summarise(snapshot, county, period)
+    with tenant_context(county.id):  # the county's rows, whoever asks (its job, the command line)
+        snapshot = write_snapshot(county.id, period, cells, len(ids))
+        _summarise(snapshot, county, period)
     return snapshot
 
 
@@ -374,16 +391,19 @@ def refresh_country(period: Period, *, counties: Iterable[Tenant] | None = None)
     chosen = [c for c in all_counties if c.active] if counties is None else list(counties)
     cells = live_cells([tid for tid, _ in pairs], period, county_ids=[c.id for c in all_counties])
     now = utcnow()
-    snapshots = [write_snapshot(platform.id, period, cells, len(pairs), computed_at=now)]
+    with tenant_context(platform.id):
+        snapshots = [write_snapshot(platform.id, period, cells, len(pairs), computed_at=now)]
     by_county: dict[int, list[int]] = defaultdict(list)
     for tid, parent in pairs:
         by_county[parent].append(tid)
     for county in chosen:
         members = by_county.get(county.id, [])
         own = {tid: cells[tid] for tid in members if tid in cells}
-        snapshots.append(write_snapshot(county.id, period, own, len(members), computed_at=now))
-        _summarise(snapshots[-1], county, period)
-    _summarise(snapshots[0], platform, period)  # last: a national summary may read the counties' snapshots
+        with tenant_context(county.id):  # a county's snapshot is the county's rows
+            snapshots.append(write_snapshot(county.id, period, own, len(members), computed_at=now))
+            _summarise(snapshots[-1], county, period)
+    with tenant_context(platform.id):
+        _summarise(snapshots[0], platform, period)  # last: a national summary may read the counties' snapshots
     return snapshots
 
 
@@ -463,6 +483,14 @@ def aggregation_cli() -> None:
 def refresh_command(county_slug: str | None, year: int | None, quarter: int | None) -> None:
     """Recompute the snapshots now (nightly from cron, or on demand)."""
     period = Period(year or dt.date.today().year, quarter)
+    with system_context():
+        done = _refresh_from_command_line(county_slug, period)
+    for scope_id, localities, computed_at in done:
+        click.echo(f"{period.label}: scope {scope_id}, {localities} localities, computed at {computed_at.isoformat()}")
+    log.info("aggregation refreshed for %s: %s snapshots", period.label, len(done))
+
+
+def _refresh_from_command_line(county_slug: str | None, period: Period) -> list[tuple[int, int, dt.datetime]]:
     if county_slug:
         county = db.session.execute(sa.select(Tenant).where(Tenant.slug == county_slug)).scalar_one_or_none()
         if county is None or not county.is_county:
@@ -470,8 +498,6 @@ def refresh_command(county_slug: str | None, year: int | None, quarter: int | No
         snapshots = [refresh_county(county, period)]
     else:
         snapshots = refresh_country(period)
+    done = [(snap.tenant_id, snap.localities, snap.computed_at) for snap in snapshots]  # read before the commit
     db.session.commit()
-    for snap in snapshots:
-        click.echo(f"{period.label}: scope {snap.scope_tenant_id}, {snap.localities} localities, "
-                   f"computed at {snap.computed_at.isoformat()}")
-    log.info("aggregation refreshed for %s: %s snapshots", period.label, len(snapshots))
+    return done

@@ -5,11 +5,18 @@ transaction by a flush listener (models opt out with ``__audited__ = False``
 and hide fields with ``__audit_exclude__`` / ``__audit_redact__``). Explicit
 events (logins, denials, exports) go through :func:`record_event`.
 
-Entries are append-only (the application's database role may only insert and
-select them) and each tenant's entries form a SHA-256 chain: an entry's hash
-covers its content and the previous entry's hash, and ``audit_chain`` holds
-the last sequence number and hash of each tenant. :func:`verify` walks the
-chains and reports the first entry that was edited, inserted or deleted.
+Each tenant's entries form a SHA-256 chain: an entry's hash covers its
+content and the previous entry's hash, and ``audit_chain`` holds the last
+sequence number and hash of each tenant. :func:`verify` walks the chains and
+reports the first entry that was edited, inserted or deleted.
+
+On PostgreSQL the database roles of the application and of maintenance may
+only read the two tables: entries are appended by the owner's ``SECURITY
+DEFINER`` function (:data:`core.rls.AUDIT_APPEND_SQL`), which computes the
+sequence number and the hashes itself. Each entry also carries an HMAC of its
+content with a key kept on the application hosts, never in the database
+(:func:`audit_key`), so an entry appended by someone holding only the
+application role's SQL access is flagged by ``verify`` given the key.
 """
 
 from __future__ import annotations
@@ -20,15 +27,19 @@ import datetime as dt
 import decimal
 import enum
 import hashlib
+import hmac as hmac_lib
 import json
+import os
+import secrets
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from core.db import UTCDateTime, db, utcnow
@@ -101,6 +112,8 @@ class AuditEntry(db.Model):
     changes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="{}")
     prev_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    hmac: Mapped[str | None] = mapped_column(sa.String(64))
+    """HMAC-SHA-256 of the content with the audit key; empty when appended without it, NULL before keys."""
 
     __table_args__ = (
         sa.UniqueConstraint("tenant_id", "seq"),
@@ -190,24 +203,73 @@ def _entry_values(tenant_id: int, entity: str, entity_id: Any, action: str, chan
     }
 
 
+def audit_key(app: Any = None) -> bytes:
+    """The key of the entries' HMACs: ``VATRA_AUDIT_KEY``, else the file ``VATRA_AUDIT_KEY_FILE``.
+
+    Kept on the application hosts, never in the database. Without either, a key
+    file ``audit.key`` in the instance folder is made once (development, tests,
+    the embedded default).
+    """
+    from flask import current_app
+
+    app = app or current_app
+    cache = app.extensions.setdefault("vatra_audit_key", {})
+    if "key" not in cache:
+        key = app.config.get("VATRA_AUDIT_KEY")
+        if key:
+            cache["key"] = key.encode() if isinstance(key, str) else bytes(key)
+        else:
+            path = Path(app.config.get("VATRA_AUDIT_KEY_FILE") or Path(app.instance_path) / "audit.key")
+            cache["key"] = _read_or_make_key(path)
+    return cache["key"]
+
+
+def _read_or_make_key(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process made it first: theirs stands
+            os.link(tmp, path)
+        tmp.unlink()
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"the audit key file {path} is empty")
+    return key.encode()
+
+
+def entry_mac(key: bytes, fields: dict[str, Any]) -> str:
+    """HMAC-SHA-256 over an entry's content (everything hashed but the sequence number, which the
+    database assigns)."""
+    content = {k: v for k, v in fields.items() if k != "seq"}
+    return hmac_lib.new(key, canonical(content).encode(), hashlib.sha256).hexdigest()
+
+
 def _append(connection: sa.Connection, entries: list[dict[str, Any]]) -> None:
     """Chain and insert ``entries`` on ``connection``, one tenant head at a time."""
+    key = audit_key()
+    for e in entries:
+        e["hmac"] = entry_mac(key, _hash_fields(dict(e, seq=None)))
+    if connection.dialect.name == "postgresql":
+        from core.rls import AUDIT_APPEND_FN
+
+        ordered = sorted(entries, key=lambda e: e["tenant_id"])  # heads locked in one order: no deadlock
+        payload = json.dumps([dict(e, at=e["at"].isoformat()) for e in ordered], ensure_ascii=False)
+        connection.execute(sa.text(f"SELECT {AUDIT_APPEND_FN}(CAST(:entries AS jsonb))"), {"entries": payload})
+        return
     by_tenant: dict[int, list[dict[str, Any]]] = {}
     for e in entries:
         by_tenant.setdefault(e["tenant_id"], []).append(e)
     chain = AuditChain.__table__
-    dialect = connection.dialect.name
+    from sqlalchemy.dialects.sqlite import insert as upsert
+
     for tenant_id in sorted(by_tenant):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
         connection.execute(
             upsert(chain).values(tenant_id=tenant_id, last_seq=0, last_hash=GENESIS).on_conflict_do_nothing()
         )
         head_q = sa.select(chain.c.last_seq, chain.c.last_hash).where(chain.c.tenant_id == tenant_id)
-        if dialect == "postgresql":
-            head_q = head_q.with_for_update()
         seq, prev = connection.execute(head_q).one()
         rows = []
         for e in by_tenant[tenant_id]:
@@ -323,27 +385,10 @@ def _is_audited(obj: Any) -> bool:
     return getattr(obj, "__audited__", True) and hasattr(obj, "__table__")
 
 
-@event.listens_for(Session, "after_flush")
-def _audit_flush(session: Session, flush_context: Any) -> None:
-    if not _enabled.get():
-        return
-    entries: list[dict[str, Any]] = []
-    for action, objs in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
-        for obj in objs:
-            if not _is_audited(obj):
-                continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
-                continue
-            changes = _changes(obj, action)
-            if action == "update" and not changes:
-                continue
-            state = inspect(obj)
-            key = state.identity or state.mapper.primary_key_from_instance(obj)
-            entity_id = key[0] if key and len(key) == 1 else key
-            tenant_id = _audit_tenant(obj, session.connection())
-            entries.append(_entry_values(tenant_id, obj.__tablename__, entity_id, action, changes))
-    if entries:
-        _append(session.connection(), entries)
+def _entity_id(obj: Any) -> Any:
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return key[0] if key and len(key) == 1 else key
 
 
 # --- verification -----------------------------------------------------------------------
@@ -360,9 +405,12 @@ class ChainProblem:
     detail: str
 
 
-def verify(connection: sa.Connection, tenant_id: int | None = None) -> list[ChainProblem]:
+def verify(connection: sa.Connection, tenant_id: int | None = None, key: bytes | None = None) -> list[ChainProblem]:
     """Walk the chains (one tenant or all) and report the first break of each.
 
+    * **unsigned** (only given the audit ``key``): an entry whose HMAC is
+      missing or wrong — appended by someone without the key (the database
+      role's SQL access), or a copy of another entry's content;
     * **edited**: an entry's content no longer matches its hash;
     * **inserted**: an entry whose previous hash or sequence does not follow
       the one before it, or a sequence number used twice;
@@ -380,18 +428,19 @@ def verify(connection: sa.Connection, tenant_id: int | None = None) -> list[Chai
     tenant_ids = sorted(set(heads) | set(connection.execute(tenants_q).scalars()))
     problems = []
     for tid in tenant_ids:
-        problem = _verify_one(connection, tid, heads.get(tid))
+        problem = _verify_one(connection, tid, heads.get(tid), key)
         if problem:
             problems.append(problem)
     return problems
 
 
-def _verify_one(connection: sa.Connection, tenant_id: int, head: Any) -> ChainProblem | None:
+def _verify_one(connection: sa.Connection, tenant_id: int, head: Any, key: bytes | None = None) -> ChainProblem | None:
     table = AuditEntry.__table__
     rows = connection.execute(
         sa.select(table).where(table.c.tenant_id == tenant_id).order_by(table.c.seq, table.c.id)
     ).mappings()
     prev_hash, prev_seq = GENESIS, 0
+    macs: set[str] = set()
     for row in rows:
         if row["seq"] == prev_seq:
             return ChainProblem(tenant_id, row["seq"], row["id"], "inserted", "sequence number used twice")
@@ -403,6 +452,14 @@ def _verify_one(connection: sa.Connection, tenant_id: int, head: Any) -> ChainPr
             return ChainProblem(tenant_id, row["seq"], row["id"], "edited", "content does not match its hash")
         if row["prev_hash"] != prev_hash:
             return ChainProblem(tenant_id, row["seq"], row["id"], "inserted", "does not follow the previous entry")
+        if key is not None and row["hmac"] is not None:  # NULL: written before entries were signed
+            fields = _hash_fields(dict(row))
+            if not hmac_lib.compare_digest(row["hmac"], entry_mac(key, fields)):
+                return ChainProblem(tenant_id, row["seq"], row["id"], "unsigned",
+                                    "written without the audit key (its HMAC is missing or wrong)")
+            if row["hmac"] in macs:
+                return ChainProblem(tenant_id, row["seq"], row["id"], "unsigned", "a copy of an earlier entry")
+            macs.add(row["hmac"])
         prev_hash, prev_seq = row["hash"], row["seq"]
     if head is not None and (head.last_seq != prev_seq or head.last_hash != prev_hash):
         if head.last_seq > prev_seq:
@@ -477,3 +534,6 @@ def check_anchors(connection: sa.Connection, recorded: Iterable[Anchor]) -> list
                 f"the chain was rewritten: the entry anchored on {anchor.at} has another hash",
             )
     return list(problems.values())
+
+
+from core import audit_rows  # noqa: E402,F401 - its listeners record every row that changes

@@ -297,7 +297,7 @@ def audit_group() -> None:
               help="a file written by `vatra audit anchor`: every head recorded there must still be in its chain")
 @with_appcontext
 def verify(slug: str | None, anchors_file: Any) -> None:
-    """Check every tenant's SHA-256 chain; report the first broken entry of each."""
+    """Check every tenant's SHA-256 chain and each entry's HMAC; report the first broken entry of each."""
     recorded = []
     if anchors_file is not None:
         try:
@@ -307,7 +307,7 @@ def verify(slug: str | None, anchors_file: Any) -> None:
     with tenancy.system_context():
         tenant_id = _tenant_or_fail(slug).id if slug else None
         conn = db.session.connection()
-        problems = audit.verify(conn, tenant_id)
+        problems = audit.verify(conn, tenant_id, key=audit.audit_key())
         broken = {p.tenant_id for p in problems}
         problems += [p for p in audit.check_anchors(conn, (a for a in recorded if tenant_id in (None, a.tenant_id)))
                      if p.tenant_id not in broken]

@@ -4,6 +4,8 @@
 | --- | --- | --- |
 | ``DATABASE_URL`` | the application's database (PostgreSQL as the non-owner role) | SQLite file in ``instance/`` |
 | ``DATABASE_OWNER_URL`` | the owner's connection, for migrations | ``DATABASE_URL`` |
+| ``DATABASE_MAINT_URL`` | the maintenance role (``vatra_maint``): the CLI's system scope | ``DATABASE_OWNER_URL`` |
+| ``VATRA_AUDIT_KEY`` (``_FILE``) | the audit HMAC key, on app hosts only | ``instance/audit.key`` |
 | ``REDIS_URL`` | Redis for rq jobs and rate limits | unset: in-process jobs |
 | ``SECRET_KEY`` | session signing key; required outside debug | a development key in debug only |
 | ``VATRA_PLUGINS`` | comma-separated allow-list of plugins | all installed |
@@ -49,6 +51,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     owner_url = _normalise_db_url(
         overrides.pop("DATABASE_OWNER_URL", env.get("DATABASE_OWNER_URL", database_url))
     )
+    maint_url = _normalise_db_url(overrides.pop("DATABASE_MAINT_URL", env.get("DATABASE_MAINT_URL", owner_url)))
     secret = overrides.get("SECRET_KEY", env.get("SECRET_KEY"))
     if not secret or secret == DEV_SECRET_KEY:
         if not (debug or testing):
@@ -65,6 +68,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "DATABASE_OWNER_URL": owner_url,
+        "DATABASE_MAINT_URL": maint_url,
+        "VATRA_AUDIT_KEY": env.get("VATRA_AUDIT_KEY") or None,
+        "VATRA_AUDIT_KEY_FILE": env.get("VATRA_AUDIT_KEY_FILE") or None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "VATRA_PLUGINS": [p for p in plugins.split(",") if p.strip()] if isinstance(plugins, str) else plugins,

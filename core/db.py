@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, declared_attr, mapped_column
@@ -35,7 +36,61 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+def maint_engine() -> sa.Engine | None:
+    """The engine of the maintenance role (``DATABASE_MAINT_URL``) on PostgreSQL, when it differs from the
+    application's; made on first use."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("vatra_maint_engine", {})
+    if "engine" not in cache:
+        url = current_app.config.get("DATABASE_MAINT_URL")
+        main = current_app.config["SQLALCHEMY_DATABASE_URI"]
+        separate = bool(url) and url != main and str(main).startswith("postgresql")
+        cache["engine"] = sa.create_engine(url, pool_pre_ping=True) if separate else None
+    return cache["engine"]
+
+
+def dispose_engines() -> None:
+    """Close the pools of the application's and the maintenance engines (tests, forks)."""
+    from flask import current_app
+
+    db.engine.dispose()
+    engine = current_app.extensions.get("vatra_maint_engine", {}).get("engine")
+    if engine is not None:
+        engine.dispose()
+
+
+class VatraSession(FlaskSession):
+    """A session whose transactions begun in the system scope run as the maintenance role.
+
+    The application role's policies have no system branch (see :mod:`core.rls`): a
+    transaction that begins in :func:`core.tenancy.system_context` takes its
+    connection from the maintenance engine instead, and keeps it until it ends
+    (scopes entered inside it narrow it as usual).
+    """
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
+        if bind is None:
+            maint = maint_engine()
+            if maint is not None:
+                open_engine = self.open_engine()
+                if open_engine is not None:
+                    return open_engine
+                from core.tenancy import current_scope
+
+                if current_scope().system:
+                    return maint
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    def open_engine(self) -> sa.Engine | None:
+        """The engine of the transaction in progress, if one is open."""
+        transaction = self.get_transaction()
+        if transaction is None:
+            return None
+        return next((key for key in transaction._connections if isinstance(key, sa.Engine)), None)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": VatraSession})
 
 
 def utcnow() -> dt.datetime:

@@ -13,8 +13,9 @@ nor table owner; migrations run as the owner (see :mod:`core.rls`).
 A scope names the one tenant that may be written and the tenants that may be
 read. Requests and jobs run in the scope of their tenant; the county
 aggregation reads its localities through a read-only scope; command-line
-maintenance runs in the explicit system scope. Without a scope nothing
-tenant-scoped is visible.
+maintenance runs in the explicit system scope, whose transactions run as the
+maintenance database role (``vatra_maint``; the application role's policies
+have no system branch). Without a scope nothing tenant-scoped is visible.
 """
 
 from __future__ import annotations
@@ -100,9 +101,34 @@ def read_scope(
     return _enter(Scope(write_tenant_id, ids))
 
 
+class MaintenanceTransactionError(RuntimeError):
+    """The system scope was entered inside a transaction of the application role."""
+
+
 def system_context() -> contextlib.AbstractContextManager[Scope]:
-    """Every tenant readable and writable: command-line maintenance only."""
+    """Every tenant readable and writable: command-line maintenance only.
+
+    On PostgreSQL the transaction runs as the maintenance role (``DATABASE_MAINT_URL``); a
+    transaction already open as the application role cannot become one: commit or roll it
+    back first (:class:`MaintenanceTransactionError`).
+    """
+    _check_maintenance_connection()
     return _enter(Scope(None, frozenset(), system=True))
+
+
+def _check_maintenance_connection() -> None:
+    from core.db import maint_engine
+
+    try:
+        session = db.session()
+    except RuntimeError:  # outside an application context
+        return
+    maint = maint_engine()
+    open_engine = session.open_engine()
+    if maint is not None and open_engine is not None and open_engine is not maint:
+        raise MaintenanceTransactionError(
+            "the system scope needs a transaction of the maintenance role: commit or roll back the open one first"
+        )
 
 
 AGGREGATION_WORK_MEM = "64MB"
@@ -117,7 +143,7 @@ def _settings(scope: Scope) -> dict[str, str]:
     return {
         "read": scope.read_setting,
         "write": str(scope.write_tenant_id or ""),
-        "system": "on" if scope.system else "off",
+        "system": "on" if scope.system else "",
         # a read over many tenants passes them as one array whose size varies from a county to the country:
         # PostgreSQL's generic plan for a prepared statement (after five runs) is then several times slower
         "plans": "force_custom_plan" if many else "auto",
@@ -151,7 +177,23 @@ def _set_rls(connection: sa.Connection, scope: Scope) -> None:
     # the settings are transaction-local: a transaction that begins without a scope already has the empty ones
     # (nothing tenant-scoped visible), so only a real scope costs a statement
     if connection.dialect.name == "postgresql" and scope != _NO_SCOPE:
+        if scope.system:
+            _refuse_application_role(connection)
         connection.execute(*_set_config(scope))
+
+
+def _refuse_application_role(connection: sa.Connection) -> None:
+    """The system scope as the application role would silently see nothing: say what to configure instead."""
+    from core.rls import APP_ROLE
+
+    checked = connection.engine.__dict__.setdefault("_vatra_maintenance_role", {})
+    if "user" not in checked:
+        checked["user"] = connection.exec_driver_sql("SELECT current_user").scalar()
+    if checked["user"] == APP_ROLE:
+        raise MaintenanceTransactionError(
+            f"the system scope cannot run as {APP_ROLE} (its policies have no system branch): set "
+            "DATABASE_MAINT_URL to the vatra_maint role (docs/operations.md)"
+        )
 
 
 def _apply_to_open_transaction(scope: Scope) -> None:

@@ -6,8 +6,9 @@ and gets:
 * ``app`` — a Vatra app on a fresh SQLite file with every table created;
   pass in-process plugins with ``@pytest.mark.plugins(module, ...)``;
 * ``pg_app`` — the same on PostgreSQL, with Row-Level Security installed and
-  the app connected as the non-owner role ``vatra_app`` (the database is made
-  once per test session, emptied after each test);
+  the app connected as the non-owner role ``vatra_app``, its system scope as
+  ``vatra_maint`` (the database is made once per test session, emptied after
+  each test);
 * ``any_app`` — parametrised over both;
 * ``client`` — a test client of ``app`` (``pg_client`` / ``any_client`` alike);
 * ``make_tenant``, ``make_user`` — factories;
@@ -47,7 +48,7 @@ from core.access import hash_token, new_token_secret
 from core.app import create_app
 from core.auth.models import ApiToken, Membership, Role, User
 from core.auth.passwords import hash_password
-from core.db import db, utcnow
+from core.db import db, dispose_engines, utcnow
 from tenants.catalog import ensure_platform
 from tenants.models import Tenant, TenantKind
 from tenants.names import display_name
@@ -160,10 +161,12 @@ def pg_database() -> Iterator[dict[str, str]]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         rls.ensure_app_role(conn)
+        rls.ensure_maint_role(conn)
     base = sa.engine.make_url(PG_ADMIN_URL)
     owner_url = base.set(database=name).render_as_string(hide_password=False)
     app_url = base.set(database=name, username=rls.APP_ROLE, password=None).render_as_string(hide_password=False)
-    yield {"owner": owner_url, "app": app_url, "name": name}
+    maint_url = base.set(database=name, username=rls.MAINT_ROLE, password=None).render_as_string(hide_password=False)
+    yield {"owner": owner_url, "app": app_url, "maint": maint_url, "name": name}
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
@@ -208,6 +211,7 @@ def pg_app(request: pytest.FixtureRequest, pg_database: dict[str, str], tmp_path
         **_base_config(tmp_path),
         "DATABASE_URL": pg_database["app"],
         "DATABASE_OWNER_URL": pg_database["owner"],
+        "DATABASE_MAINT_URL": pg_database["maint"],
         **overrides,
     }
     application = create_app(config, plugins=plugins)
@@ -218,7 +222,7 @@ def pg_app(request: pytest.FixtureRequest, pg_database: dict[str, str], tmp_path
     yield application
     with application.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
     _pg_truncate(pg_database["owner"])
 
 

@@ -27,6 +27,15 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _ensure_maint_role(connection: sa.Connection) -> None:
+    """Create ``vatra_maint`` when the owner may create roles (else the DBA does: docs/operations.md)."""
+    try:
+        with connection.begin_nested():
+            rls.ensure_maint_role(connection)
+    except sa.exc.DBAPIError as exc:
+        logger.warning("could not create the role %s (%s): create it as in docs/operations.md", rls.MAINT_ROLE, exc)
+
+
 def run_migrations_online() -> None:
     def process_revision_directives(ctx, revision, directives):  # type: ignore[no-untyped-def]
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
@@ -43,7 +52,9 @@ def run_migrations_online() -> None:
             migrations.prepare(connection, context.script)
             context.run_migrations()
             migrations.record(connection, context.script)
-            # after every branch (the core's and each plugin's): policies and grants on every tenant-scoped table
+            # after every branch (the core's and each plugin's): the maintenance role, then policies,
+            # functions and grants on every tenant-scoped table
+            _ensure_maint_role(connection)
             rls.install(connection, rls.rls_tables(connection))
         if connection.in_transaction():  # SQLite (non-transactional DDL): what followed the migrations
             connection.commit()

@@ -51,7 +51,7 @@ FORMAT = "vatra-tenant-archive"
 FORMAT_VERSION = 1
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 CONTEXT_TABLES = ("tenant", "user_account")
-OWNER_COLUMNS = {"agg_snapshot": "scope_tenant_id"}
+OWNER_COLUMNS: dict[str, str] = {}
 """Tables that belong to a tenant through a column other than ``tenant_id``."""
 KEEP_DATABASE_IDS = {"audit_entry"}
 """Tables whose ids the target assigns (their rows are identified by tenant and sequence)."""

@@ -158,14 +158,10 @@ def load_catalog(path: Path = CATALOG) -> LoadReport:
         if new_rows:
             db.session.execute(sa.insert(table), new_rows)
             created += len(new_rows)
-        if changed_rows:
-            stmt = (
-                sa.update(table)
-                .where(table.c.id == sa.bindparam("b_id"))
-                .values({k: sa.bindparam(k) for k in changed_rows[0] if k != "b_id"})
-            )
-            db.session.connection().execute(stmt, changed_rows)
-            updated += len(changed_rows)
+        for changed in changed_rows:  # through the session, so each renamed or moved unit is audited
+            values_ = {k: v for k, v in changed.items() if k != "b_id"}
+            db.session.execute(sa.update(table).where(table.c.id == changed["b_id"]).values(values_))
+            updated += 1
 
     counties = [u for u in units if u.is_county]
     upsert([(u, None) for u in counties])

@@ -53,7 +53,7 @@ from core.jobs.runner import mark_lost
 from core.jobs.service import requeue
 from core.jobs.settings import inline, setting
 from core.jobs.specs import UnknownJobKindError, job_spec
-from core.tenancy import system_context, tenant_context
+from core.tenancy import tenant_context
 
 log = logging.getLogger(__name__)
 
@@ -88,24 +88,9 @@ class ReapReport:
 
 
 def _active_rows() -> list[Any]:
-    with system_context():
-        rows = db.session.execute(
-            sa.select(
-                Job.id,
-                Job.tenant_id,
-                Job.status,
-                Job.rq_job_id,
-                Job.heartbeat_at,
-                Job.started_at,
-                Job.updated_at,
-                Job.attempts,
-                Job.max_attempts,
-            )
-            .where(Job.status.in_(list(ACTIVE)))
-            .order_by(Job.id)
-        ).all()
-        db.session.rollback()
-    return rows
+    from core.jobs.heads import unfinished_jobs
+
+    return unfinished_jobs(ACTIVE)
 
 
 def _age(now: dt.datetime, *stamps: dt.datetime | None) -> float:

@@ -39,7 +39,7 @@ from core.jobs import files
 from core.jobs.models import CLAIMABLE, Job, JobStatus
 from core.jobs.settings import setting
 from core.jobs.specs import UnknownJobKindError, job_spec
-from core.tenancy import system_context, tenant_context
+from core.tenancy import tenant_context
 
 log = logging.getLogger(__name__)
 
@@ -233,11 +233,9 @@ def process_app() -> Flask:
 
 def _head(job_id: int) -> tuple[int, int | None, str] | None:
     """Tenant, user and kind of a job, read before its tenant's scope can be entered."""
-    with system_context():
-        row = db.session.execute(
-            sa.select(Job.tenant_id, Job.user_id, Job.kind).where(Job.id == job_id)
-        ).one_or_none()
-        db.session.rollback()
+    from core.jobs.heads import job_head
+
+    row = job_head(job_id)
     return (row.tenant_id, row.user_id, row.kind) if row is not None else None
 
 

@@ -7,14 +7,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import sqlalchemy as sa
-
 from core.db import db, utcnow
 from core.jobs.models import Job, JobStatus
 from core.jobs.queueing import hand_over, redis_answers
 from core.jobs.settings import inline
 from core.jobs.specs import job_spec
-from core.tenancy import TenantViolation, current_scope, system_context, tenant_context
+from core.tenancy import TenantViolation, current_scope, tenant_context
 
 
 class JobStateError(RuntimeError):
@@ -125,12 +123,9 @@ def requeue(job: Job) -> Job:
 
 def not_queued_ids() -> list[tuple[int, int]]:
     """``(job id, tenant id)`` of every job waiting for the queue, all tenants (maintenance)."""
-    with system_context():
-        rows = db.session.execute(
-            sa.select(Job.id, Job.tenant_id).where(Job.status == JobStatus.NOT_QUEUED).order_by(Job.id)
-        ).all()
-        db.session.rollback()
-    return [(r.id, r.tenant_id) for r in rows]
+    from core.jobs.heads import unfinished_jobs
+
+    return [(r.id, r.tenant_id) for r in unfinished_jobs([JobStatus.NOT_QUEUED])]
 
 
 def requeue_not_queued() -> tuple[list[int], list[int]]:

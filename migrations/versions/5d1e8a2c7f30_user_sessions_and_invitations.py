@@ -1,7 +1,7 @@
 """accounts: server-side user sessions and invitations (issue 13 §1)
 
 Revision ID: 5d1e8a2c7f30
-Revises: 3b9e2d7a1c40
+Revises: a3f1c7d20e58
 Create Date: 2026-12-06 03:30:00.000000
 
 """
@@ -13,7 +13,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '5d1e8a2c7f30'
-down_revision = '3b9e2d7a1c40'
+down_revision = 'a3f1c7d20e58'
 branch_labels = None
 depends_on = None
 

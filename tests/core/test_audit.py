@@ -154,10 +154,14 @@ def test_anchors_kept_outside_catch_a_history_rewritten_with_its_hashes(any_app,
 
     _rewrite_history(any_app, tenant.id)
 
-    assert _run_verify(any_app).exit_code == 0  # the chain alone cannot tell
-    result = any_app.test_cli_runner().invoke(verify, ["--anchors", str(anchors)])
-    assert result.exit_code == 1
-    assert "#3" in result.output and "rewritten" in result.output
+    # the chain alone cannot tell; the HMAC can (the owner does not hold the audit key) ...
+    result = _run_verify(any_app)
+    assert result.exit_code == 1 and "#2" in result.output and "unsigned" in result.output
+    # ... and the anchors can even against someone who holds both
+    recorded = [audit.Anchor.from_json(line) for line in anchors.read_text().splitlines()]
+    with any_app.app_context(), tenancy.system_context():
+        problems = audit.check_anchors(db.session.connection(), recorded)
+    assert [(p.tenant_id, p.seq, "rewritten" in p.detail) for p in problems] == [(tenant.id, 3, True)]
 
 
 def test_a_bad_anchors_file_is_a_clear_error(any_app, tmp_path):

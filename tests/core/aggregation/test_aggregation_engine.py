@@ -13,7 +13,7 @@ from core import aggregation
 from core.aggregation_models import AggSnapshot, AggValue
 from core.api import IndicatorDef, IndicatorValue, Period, PluginInfo, hookimpl
 from core.db import db
-from core.tenancy import TenantViolation, current_scope, system_context
+from core.tenancy import TenantViolation, current_scope, system_context, tenant_context
 from tenants.models import Council, Tenant
 
 DEFS = {
@@ -131,14 +131,17 @@ def test_snapshot_replaces_the_previous_one_and_figures_prefer_it(any_app, make_
         db.session.commit()
         SOURCE.values = {locs[0].id: [("children", Decimal(6), 1)]}
         second = aggregation.refresh_county(county, Period(2026))
+        second_at = second.computed_at
         db.session.commit()
         calls = len(SOURCE.calls)
 
-        assert db.session.scalar(sa.select(sa.func.count(AggSnapshot.id))) == 1
-        assert db.session.get(AggSnapshot, first_id) is None
-        assert db.session.scalar(sa.select(sa.func.count(AggValue.id)).where(AggValue.snapshot_id == first_id)) == 0
+        with tenant_context(county.id):  # the snapshots are the county's rows
+            assert db.session.scalar(sa.select(sa.func.count(AggSnapshot.id))) == 1
+            assert db.session.get(AggSnapshot, first_id) is None
+            assert db.session.scalar(sa.select(sa.func.count(AggValue.id))
+                                     .where(AggValue.snapshot_id == first_id)) == 0
         snap = aggregation.figures(county, [t.id for t in locs], Period(2026))
-        assert not snap.live and snap.computed_at == second.computed_at
+        assert not snap.live and snap.computed_at == second_at
         assert snap.values[locs[0].id]["children"] == 6
         assert len(SOURCE.calls) == calls  # read from the snapshot, not from the plugins
         quarter = aggregation.figures(county, [t.id for t in locs], Period(2026, 1))
@@ -154,7 +157,7 @@ def test_country_refresh_writes_the_national_and_every_active_countys_snapshot(a
     c = make_tenant("locality", parent=idle, active=False)
     SOURCE.values = {a.id: [("children", Decimal(2), 1)], b.id: [("children", Decimal(9), 1)],
                      c.id: [("children", Decimal(1), 1)]}
-    with app.app_context():
+    with app.app_context(), system_context():
         snapshots = aggregation.refresh_country(Period(2026))
         db.session.commit()
         scopes = {s.scope_tenant_id: s for s in snapshots}
@@ -206,3 +209,26 @@ def test_cli_refreshes_one_county_or_the_country(app, make_tenant) -> None:
         assert aggregation.latest_snapshot(county.id, Period(2025)) is not None
         assert SOURCE.calls[0][1] == Period(2025, 3)
         assert SOURCE.calls[0][1].start == dt.date(2025, 7, 1)
+
+
+def test_snapshots_are_rows_of_their_county_under_the_tenant_policies(pg_app, make_tenant) -> None:
+    county, other = make_tenant("county"), make_tenant("county")
+    loc = make_tenant("locality", parent=county)
+    SOURCE.values = {loc.id: [("children", Decimal(7), 1)]}
+    with pg_app.app_context():
+        snapshot_id = aggregation.refresh_county(db.session.get(Tenant, county.id), Period(2026)).id
+        db.session.commit()
+    engine = sa.create_engine(pg_app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+    counts = "SELECT (SELECT count(*) FROM agg_snapshot), (SELECT count(*) FROM agg_value)"
+    scope = "SELECT set_config('vatra.read_tenants', :t, true), set_config('vatra.write_tenant', :t, true)"
+    with engine.connect() as conn:  # raw SQL as the application role: RLS alone decides
+        conn.execute(sa.text(scope), {"t": str(other.id)})
+        assert tuple(conn.execute(sa.text(counts)).one()) == (0, 0)
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            conn.execute(sa.text("INSERT INTO agg_value (tenant_id, snapshot_id, subject_tenant_id, code, value, count)"
+                                 " VALUES (:c, :s, :l, 'children', 99, 1)"),
+                         {"c": county.id, "s": snapshot_id, "l": loc.id})
+        conn.rollback()
+        conn.execute(sa.text(scope), {"t": str(county.id)})
+        assert tuple(conn.execute(sa.text(counts)).one()) == (1, 1)
+    engine.dispose()
