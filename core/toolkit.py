@@ -25,12 +25,14 @@ from core.db import (
     tenant_table_args,
     utcnow,
 )
+from core.spreadsheets import FORMULA_TRIGGERS, append_row, csv_row, csv_text, put, set_value
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.services import get_by_slug, localities_of
 
 __all__ = [
     *_api_all,
+    "FORMULA_TRIGGERS",
     "MAX_ID",
     "AggSnapshot",
     "Council",
@@ -43,12 +45,17 @@ __all__ = [
     "TenantScoped",
     "TimestampMixin",
     "UTCDateTime",
+    "append_row",
+    "csv_row",
+    "csv_text",
     "db",
     "get_by_slug",
     "in_ids",
     "localities_of",
+    "put",
     "record_event",
     "search_keys",
+    "set_value",
     "tenant_fk",
     "tenant_table_args",
     "utcnow",

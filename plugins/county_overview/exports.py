@@ -7,7 +7,8 @@
   county's localities and the national table, small counts suppressed
   (:mod:`plugins.county_overview.suppression`).
 
-Figures are numbers in Excel (never text) except the suppression marks.
+Figures are numbers in Excel (never text) except the suppression marks; every
+cell goes through the toolkit's spreadsheet helpers (text is never a formula).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.toolkit import append_row, csv_row
 from plugins.county_overview.councils import CouncilsOverview
 from plugins.county_overview.national import NationalOverview, county_open_table
 from plugins.county_overview.services import PLAN_STATUS_LABELS, CountyOverview, LocalityRow
@@ -48,9 +50,9 @@ def computed_note(computed_at: dt.datetime | None, live: bool) -> str:
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row(row))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -111,17 +113,17 @@ def _number(value: Decimal) -> int | float:
 
 def _sheet(ws: Worksheet, title: str, note: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
            total: Sequence[Any] | None = None) -> None:
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([note])
-    ws.append([])
-    ws.append(list(header))
+    append_row(ws, [note])
+    append_row(ws, [])
+    append_row(ws, list(header))
     for cell in ws[ws.max_row]:
         cell.font = BOLD
     for row in rows:
-        ws.append([_cell_value(v) for v in row])
+        append_row(ws, [_cell_value(v) for v in row])
     if total is not None:
-        ws.append([_cell_value(v) for v in total])
+        append_row(ws, [_cell_value(v) for v in total])
         for cell in ws[ws.max_row]:
             cell.font = BOLD
     for row in ws.iter_rows(min_row=5):
