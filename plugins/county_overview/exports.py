@@ -4,7 +4,8 @@
   county, real numbers; of the national page — suppressed, like everything
   that leaves a county.
 * CSV for open data (UTF-8, comma, one header row of machine names): a
-  county's localities and the national table, small counts suppressed
+  county's localities and the national table, small counts suppressed, from
+  the day's published snapshot, sensitive figures per year only
   (:mod:`plugins.county_overview.suppression`).
 
 Figures are numbers in Excel (never text) except the suppression marks; every
@@ -27,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.toolkit import append_row, csv_row
 from plugins.county_overview.councils import CouncilsOverview
-from plugins.county_overview.national import NationalOverview, county_open_table
+from plugins.county_overview.national import NationalOverview, published_county_table
 from plugins.county_overview.services import PLAN_STATUS_LABELS, CountyOverview, LocalityRow
 from plugins.county_overview.suppression import Shown, format_number
 
@@ -57,10 +58,14 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def county_csv(overview: CountyOverview) -> bytes:
-    """A county's open data: every locality (by name), a total row; sensitive small counts suppressed."""
+    """A county's open data: every locality (by name), a total row; figures as published outside the county.
+
+    The figures are those of the day's published national snapshot, suppressed
+    (:func:`plugins.county_overview.national.published_county_table`), not the
+    county page's exact ones.
+    """
     rows = sorted(overview.all_rows, key=lambda r: r.search_keys[0])
-    values = {r.tenant_id: r.indicators for r in rows}
-    table = county_open_table(values, [r.tenant_id for r in rows], overview.defs)
+    table, _computed_at = published_county_table([r.tenant_id for r in rows], overview.period, overview.defs)
     header = ["siruta", "localitate", "activa", "stare_plan", "plan_avizat", "data_aviz", "consiliu",
               "membri_consiliu", "membri_instruiti", "sedinte", *overview.codes]
     body: list[list[Any]] = []
@@ -207,7 +212,10 @@ def national_xlsx(national: NationalOverview) -> bytes:
              *(line.figures[c] for c in national.codes)] for line in national.lines)
     total = ["TOTAL", national.localities, national.active_localities, national.endorsed, national.councils,
              *(national.totals[c] for c in national.codes)]
+    note = ("Nicio cifră publicată: nu există încă un calcul al zilei." if national.live
+            else computed_note(national.computed_at, national.live))
     _sheet(ws, f"Situația națională — {national.period.label}",
-           computed_note(national.computed_at, national.live) + " Valorile 1–4 apar „<5”; „x” = ascuns ca să nu "
-           "poată fi dedus.", header, rows, total)
+           note + " Valorile 1–4 apar „<5”; „x” = ascuns ca să nu "
+           "poată fi dedus; „*” = nepublicat (cifrele despre copii doar pe an întreg, toate doar din calculul "
+           "zilnic).", header, rows, total)
     return _bytes(wb)

@@ -134,9 +134,16 @@ def test_snapshot_replaces_the_previous_one_and_figures_prefer_it(any_app, make_
         db.session.commit()
         calls = len(SOURCE.calls)
 
-        assert db.session.scalar(sa.select(sa.func.count(AggSnapshot.id))) == 1
-        assert db.session.get(AggSnapshot, first_id) is None
-        assert db.session.scalar(sa.select(sa.func.count(AggValue.id)).where(AggValue.snapshot_id == first_id)) == 0
+        # the first snapshot of the day stays: it is the one published outside the county that day
+        assert db.session.scalar(sa.select(sa.func.count(AggSnapshot.id))) == 2
+        assert aggregation.published_snapshot(county.id, Period(2026)).id == first_id
+        assert aggregation.latest_snapshot(county.id, Period(2026)).id == second.id
+        third = aggregation.refresh_county(county, Period(2026))
+        db.session.commit()
+        assert set(db.session.scalars(sa.select(AggSnapshot.id))) == {first_id, third.id}  # the second is gone
+        assert db.session.scalar(sa.select(sa.func.count(AggValue.id)).where(AggValue.snapshot_id == second.id)) == 0
+        second = third
+        calls = len(SOURCE.calls)
         snap = aggregation.figures(county, [t.id for t in locs], Period(2026))
         assert not snap.live and snap.computed_at == second.computed_at
         assert snap.values[locs[0].id]["children"] == 6
