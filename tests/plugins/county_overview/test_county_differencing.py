@@ -1,6 +1,6 @@
 """Everything that leaves a county, read together by a linear-programming attacker.
 
-The publications: the national page's API, its CSV and its Excel (a job), and
+The publications: the national page, its API, its CSV and its Excel (a job), and
 every county's open-data CSV — each for the year and for its four quarters.
 The attacker knows how figures add up (a year is the sum of its quarters, a
 county the sum of its localities, the country the sum of its counties) and
@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html as html_lib
 import io
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -152,7 +154,8 @@ class Attacker:
         elif text == "x":
             self.between(key, 5 if cell else 0, None)
         else:
-            value = float(Decimal(text.replace(",", ".")))
+            assert re.fullmatch(r"\d+", text), repr(text)
+            value = float(text)
             self.between(key, value, value)
 
     def bounds(self, key: Any) -> tuple[float, float]:
@@ -178,6 +181,22 @@ def _ceilings(attacker: Attacker, column: dict[Any, str]) -> None:
         for key, text in column.items():
             if text == "x":
                 attacker.between(key, 5, min(shown))
+
+
+def _page_figures(response: Any) -> list[tuple[str, str]]:
+    """``(county name or "TOTAL", the children column's text)`` of every row of the national page."""
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    headers = re.findall(r'<th scope="col">(.*?)</th>', html)
+    column = headers.index("Copii identificați") - 5  # after the name and four count columns
+    out = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html.split("<tbody>", 1)[1], re.S):
+        name = re.sub(r"<[^>]+>", "", re.search(r'<th scope="row">(.*?)</th>', row, re.S).group(1))
+        name = "TOTAL" if "Total țară" in name else name.replace("inactiv", "").strip()
+        figures = re.findall(r'<td class="number">(.*?)</td>', row, re.S)
+        out.append((name, html_lib.unescape(re.sub(r"<[^>]+>", "", figures[column])).strip().replace("—", "")))
+    assert len(out) == len(WORLD) + 1
+    return out
 
 
 def _read_everything(app, platform, counties, admin) -> Attacker:
@@ -209,6 +228,9 @@ def _read_everything(app, platform, counties, admin) -> Attacker:
         for line in api["lines"]:
             attacker.published(("county", line["slug"], period), line["figures"][CODE], cell=False)
         attacker.published(("country", period), api["totals"][CODE], cell=False)
+        for name, text in _page_figures(admin.get(f"/t/{PLATFORM_SLUG}/county/national?{_query(quarter)}")):
+            key = ("country", period) if name == "TOTAL" else ("county", slug_of[name], period)
+            attacker.published(key, text, cell=False)
         data = admin.get(f"/t/{PLATFORM_SLUG}/county/national.csv?{_query(quarter)}").get_data(as_text=True)
         for row in csv.DictReader(io.StringIO(data)):
             key = ("country", period) if row["judet"] == "TOTAL" else ("county", slug_of[row["judet"]], period)
