@@ -309,3 +309,20 @@ def test_figures_leave_a_county_from_one_snapshot_a_day(app, world):
     SOURCE.trained[first.id] = 15
     _refresh(app, platform, periods=(None,))
     assert _trained(admin, coordinator, county)[:2] == ("15", "15")
+
+
+def test_a_quarter_publishes_figures_about_children_only_inside_the_county(app, world):
+    platform, counties, admin = world
+    county, (first, *_rest), coordinator = counties[0]
+    SOURCE.trained[first.id] = 10
+    _refresh(app, platform, periods=(1,))
+
+    national = admin.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?{_query(1)}").get_json()
+    line = next(line for line in national["lines"] if line["slug"] == county.slug)
+    assert line["figures"] == {CODE: "*", "persons_trained": "10"}
+    assert national["totals"][CODE] == "*"
+    rows = list(csv.DictReader(io.StringIO(
+        coordinator.get(f"/t/{county.slug}/county/open-data.csv?{_query(1)}").get_data(as_text=True))))
+    assert {r[CODE] for r in rows} == {"*"} and rows[-1]["persons_trained"] == "10"
+    inside = coordinator.get(f"/api/v1/t/{county.slug}/county/?{_query(1)}").get_json()
+    assert inside["totals"]["indicators"][CODE] == "24"  # the DGASPC's own page: exact (2 + 10 + 0 + 12 in Q1)
