@@ -277,6 +277,35 @@ def _latest_snapshot(scope_tenant_id: int, period: Period) -> AggSnapshot | None
     ).scalar_one_or_none()
 
 
+def published_snapshot(scope_tenant_id: int, period: Period) -> AggSnapshot | None:
+    """The snapshot whose figures may leave a county: the first ready one of the newest one's UTC day.
+
+    A refresh later the same day (a coordinator's or the operator's button)
+    is seen inside the county only; what is published changes at most once a
+    day, so two publications of one day cannot be subtracted from each other.
+    :func:`write_snapshot` keeps that first snapshot of the day.
+    """
+    newest = latest_snapshot(scope_tenant_id, period)
+    if newest is None:
+        return None
+    return db.session.execute(
+        sa.select(AggSnapshot)
+        .where(
+            AggSnapshot.scope_tenant_id == scope_tenant_id,
+            AggSnapshot.period == period.label,
+            AggSnapshot.status == SnapshotStatus.READY,
+            AggSnapshot.computed_at >= _day_start(newest.computed_at),
+        )
+        .order_by(AggSnapshot.computed_at, AggSnapshot.id)
+        .limit(1)
+    ).scalar_one()
+
+
+def _day_start(moment: dt.datetime) -> dt.datetime:
+    day = moment.astimezone(dt.UTC).date()
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
 def snapshot_values(snapshot: AggSnapshot, subject_ids: Iterable[int] | None = None) -> dict[int, dict[str, Decimal]]:
     """The figures of a snapshot, ``{tenant_id: {code: value}}`` (one query)."""
     stmt = sa.select(AggValue.subject_tenant_id, AggValue.code, AggValue.value).where(
@@ -331,7 +360,11 @@ def figures(scope: Tenant, locality_ids: Sequence[int], period: Period) -> Figur
 
 def write_snapshot(scope_tenant_id: int, period: Period, cells: Mapping[int, Mapping[str, Cell]],
                    localities: int, *, computed_at: dt.datetime | None = None) -> AggSnapshot:
-    """Store a new ready snapshot and drop the older ones of the same scope and period. Does not commit."""
+    """Store a new ready snapshot and drop the older ones of the same scope and period. Does not commit.
+
+    The first snapshot of the new one's UTC day stays: it is the one published
+    outside the county that day (:func:`published_snapshot`).
+    """
     snapshot = AggSnapshot(
         tenant_id=scope_tenant_id,
         period=period.label,
@@ -350,12 +383,16 @@ def write_snapshot(scope_tenant_id: int, period: Period, cells: Mapping[int, Map
     if rows:
         db.session.execute(sa.insert(AggValue), rows)
     snapshot.status = SnapshotStatus.READY
-    older = sa.select(AggSnapshot.id).where(
+    older = sa.select(AggSnapshot.id, AggSnapshot.computed_at, AggSnapshot.status).where(
         AggSnapshot.scope_tenant_id == scope_tenant_id,
         AggSnapshot.period == period.label,
         AggSnapshot.id != snapshot.id,
     )
-    old_ids = list(db.session.execute(older).scalars())
+    found = db.session.execute(older).all()
+    today = _day_start(snapshot.computed_at)
+    same_day = sorted((at, sid) for sid, at, status in found if at >= today and status == SnapshotStatus.READY)
+    keep = {same_day[0][1]} if same_day and same_day[0][0] <= snapshot.computed_at else set()
+    old_ids = [sid for sid, _at, _status in found if sid not in keep]
     if old_ids:
         db.session.execute(sa.delete(AggValue).where(AggValue.snapshot_id.in_(old_ids)))
         db.session.execute(sa.delete(AggSnapshot).where(AggSnapshot.id.in_(old_ids)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -113,9 +113,20 @@ class IndicatorValue:
     count: int = 1
 
 
+FilePermission = str | Callable[[Mapping[str, Any]], str | None] | None
+"""Who may read a job's file: a permission name, a function of the job's parameters giving one, or ``None``."""
+
+
 @dataclass(frozen=True)
 class JobSpec:
-    """A kind of background job a plugin can run."""
+    """A kind of background job a plugin can run.
+
+    ``file_permission`` is the permission the job's result file needs, the same
+    one its content needs on the pages (e.g. ``"plan.view"``, ``"county.export"``):
+    a name, or a function of the job's parameters returning one (one kind that
+    exports several pages). ``None`` (the default) keeps the file to the user
+    who started the job. ``jobs.view`` alone never opens a file.
+    """
 
     kind: str
     func: Callable[..., Any]
@@ -123,6 +134,7 @@ class JobSpec:
     timeout: int = 600
     retries: int = 3
     label: str = ""
+    file_permission: FilePermission = None
 
 
 @dataclass(frozen=True)

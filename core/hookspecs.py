@@ -217,6 +217,10 @@ def vatra_jobs() -> list[JobSpec]:
     keyword arguments given to ``enqueue``; it runs inside the job's tenant
     scope, reports progress with ``ctx.progress(percent, message)`` and may
     save one result file with ``ctx.save_file(name, data, mimetype)``.
+    Declare ``file_permission`` — the permission the file's content needs on
+    the pages (a name, or a function of the job's parameters); without it
+    only the user who started the job may download the file. The jobs of a
+    plugin disabled for a tenant disappear from its pages and API (404).
     """
 
 

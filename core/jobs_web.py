@@ -31,11 +31,12 @@ from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort as api_abort
 from marshmallow import fields, validate
 
-from core.access import has_permission, require
+from core.access import deny, has_permission, require
 from core.db import clamp_page, db
 from core.jobs import Job, JobStateError, JobStatus, UnknownJobKindError, all_specs, retry_job
 from core.jobs import files as job_files
 from core.jobs.settings import QUEUES, queue_name
+from core.jobs.visibility import hidden_kinds, is_visible, may_read_file
 
 TENANT_PREFIX = "/t/<tenant>"
 API_PREFIX = "/api/v1/t/<tenant>/jobs"
@@ -73,12 +74,27 @@ def kind_label(kind: str) -> str:
 
 
 def _job_or_404(job_id: int, *, api: bool = False) -> Job:
-    # the tenancy wall filters the query: another tenant's job is simply not found
+    # the tenancy wall filters the query: another tenant's job is simply not found;
+    # a job of a plugin disabled for the tenant is not there either
     job = db.session.get(Job, job_id)
-    if job is None:
+    if job is None or not is_visible(job, g.tenant):
         (api_abort if api else abort)(404)
     assert job is not None
     return job
+
+
+def _visible_jobs() -> sa.Select[Any]:
+    """The tenant's jobs the pages and API list (not those of a disabled plugin), newest first."""
+    query = sa.select(Job).order_by(Job.id.desc())
+    hidden = hidden_kinds(g.tenant)
+    if hidden:
+        query = query.where(Job.kind.not_in(sorted(hidden)))
+    return query
+
+
+def shows_file(job: Job) -> bool:
+    """Whether the current user is offered ``job``'s file (it has one and they may read it)."""
+    return job.has_file and may_read_file(job)
 
 
 def _may_retry(job: Job) -> bool:
@@ -90,6 +106,8 @@ def _file_response(job: Job, *, api: bool = False) -> Any:
     fail = api_abort if api else abort
     if not job.has_file or not job.result_path:
         fail(404)
+    if not may_read_file(job):
+        deny(403, f"job {job.id}: its file needs another permission")
     try:
         path = job_files.resolve(job.result_path or "")
     except ValueError:
@@ -123,7 +141,7 @@ def index() -> Any:
     """The tenant's jobs, newest first, with their progress and results."""
     page = clamp_page(request.args.get("page", 1, type=int) or 1)
     status = request.args.get("status")
-    query = sa.select(Job).order_by(Job.id.desc())
+    query = _visible_jobs()
     if status in {s.value for s in JobStatus}:
         query = query.where(Job.status == status)
     else:
@@ -139,6 +157,7 @@ def index() -> Any:
         statuses=list(JobStatus),
         status_label=status_label,
         kind_label=kind_label,
+        shows_file=shows_file,
     )
 
 
@@ -154,6 +173,7 @@ def show(job_id: int) -> Any:
         job=job,
         status_label=status_label,
         kind_label=kind_label,
+        shows_file=shows_file,
         may_retry=_may_retry(job) and job.status in (JobStatus.FAILED, JobStatus.NOT_QUEUED),
         action_form=ActionForm(),
     )
@@ -335,7 +355,7 @@ class JobSchema(ma.Schema):
     file = fields.Method("_file", dump_only=True, allow_none=True)
 
     def _file(self, job: Job) -> dict[str, Any] | None:
-        if not job.has_file:
+        if not shows_file(job):
             return None
         return JobFileSchema().dump(
             {
@@ -357,7 +377,7 @@ class Jobs(MethodView):
     @require("jobs.view")
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Any]:
         """Newest first; filter by status and kind."""
-        query = sa.select(Job).order_by(Job.id.desc())
+        query = _visible_jobs()
         if args.get("status"):
             query = query.where(Job.status == args["status"])
         if args.get("kind"):

@@ -160,6 +160,7 @@ class PluginHost:
         self.permissions = PermissionRegistry()
         self.indicators: dict[str, IndicatorDef] = {}
         self.jobs: dict[str, JobSpec] = {}
+        self.job_owner: dict[str, str] = {}  # job kind -> the plugin that declares it
         self.blueprint_owner: dict[str, str] = {}
 
     # -- discovery ---------------------------------------------------------------------
@@ -315,6 +316,7 @@ class PluginHost:
             if spec.kind in self.jobs:
                 raise ValueError(f"job kind {spec.kind!r} declared twice (by {name})")
             self.jobs[spec.kind] = spec
+            self.job_owner[spec.kind] = name
 
     # -- per-tenant enablement -------------------------------------------------------------
 

@@ -53,6 +53,7 @@ from core.tenancy import current_tenant_id, read_scope, tenant_context
 from core.text import N_, Message, normalise_whitespace
 from core.versions import check_version, client_version
 from core.translation_domains import translation_domain
+from core.spreadsheets import FORMULA_TRIGGERS, append_row, csv_row, csv_text, put, set_value
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.resolution import current_tenant
@@ -130,6 +131,7 @@ SECTIONS: dict[str, list[str]] = {
     "REST API": ["ApiBlueprint"],
     "Jobs": ["enqueue", "JobContext", "PermanentJobError"],
     "Read-only aggregation": ["aggregation", "AggSnapshot"],
+    "Spreadsheets and CSV": ["FORMULA_TRIGGERS", "append_row", "csv_row", "csv_text", "put", "set_value"],
 }
 
 #: What the names without a docstring of their own are (constants and instances).
@@ -224,4 +226,10 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "translate",
     "translation_domain",
     "utcnow",
+    "FORMULA_TRIGGERS",
+    "append_row",
+    "csv_row",
+    "csv_text",
+    "put",
+    "set_value",
 ]

@@ -4,10 +4,12 @@
   county, real numbers; of the national page — suppressed, like everything
   that leaves a county.
 * CSV for open data (UTF-8, comma, one header row of machine names): a
-  county's localities and the national table, small counts suppressed
+  county's localities and the national table, small counts suppressed, from
+  the day's published snapshot, sensitive figures per year only
   (:mod:`plugins.county_overview.suppression`).
 
-Figures are numbers in Excel (never text) except the suppression marks.
+Figures are numbers in Excel (never text) except the suppression marks; every
+cell goes through the toolkit's spreadsheet helpers (text is never a formula).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.toolkit import append_row, csv_row
 from plugins.county_overview.councils import CouncilsOverview
-from plugins.county_overview.national import NationalOverview, county_open_table
+from plugins.county_overview.national import NationalOverview, published_county_table
 from plugins.county_overview.services import PLAN_STATUS_LABELS, CountyOverview, LocalityRow
 from plugins.county_overview.suppression import Shown, format_number
 
@@ -48,17 +51,21 @@ def computed_note(computed_at: dt.datetime | None, live: bool) -> str:
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row(row))
     return buffer.getvalue().encode("utf-8")
 
 
 def county_csv(overview: CountyOverview) -> bytes:
-    """A county's open data: every locality (by name), a total row; sensitive small counts suppressed."""
+    """A county's open data: every locality (by name), a total row; figures as published outside the county.
+
+    The figures are those of the day's published national snapshot, suppressed
+    (:func:`plugins.county_overview.national.published_county_table`), not the
+    county page's exact ones.
+    """
     rows = sorted(overview.all_rows, key=lambda r: r.search_keys[0])
-    values = {r.tenant_id: r.indicators for r in rows}
-    table = county_open_table(values, [r.tenant_id for r in rows], overview.defs)
+    table, _computed_at = published_county_table([r.tenant_id for r in rows], overview.period, overview.defs)
     header = ["siruta", "localitate", "activa", "stare_plan", "plan_avizat", "data_aviz", "consiliu",
               "membri_consiliu", "membri_instruiti", "sedinte", *overview.codes]
     body: list[list[Any]] = []
@@ -111,17 +118,17 @@ def _number(value: Decimal) -> int | float:
 
 def _sheet(ws: Worksheet, title: str, note: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
            total: Sequence[Any] | None = None) -> None:
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([note])
-    ws.append([])
-    ws.append(list(header))
+    append_row(ws, [note])
+    append_row(ws, [])
+    append_row(ws, list(header))
     for cell in ws[ws.max_row]:
         cell.font = BOLD
     for row in rows:
-        ws.append([_cell_value(v) for v in row])
+        append_row(ws, [_cell_value(v) for v in row])
     if total is not None:
-        ws.append([_cell_value(v) for v in total])
+        append_row(ws, [_cell_value(v) for v in total])
         for cell in ws[ws.max_row]:
             cell.font = BOLD
     for row in ws.iter_rows(min_row=5):
@@ -205,7 +212,10 @@ def national_xlsx(national: NationalOverview) -> bytes:
              *(line.figures[c] for c in national.codes)] for line in national.lines)
     total = ["TOTAL", national.localities, national.active_localities, national.endorsed, national.councils,
              *(national.totals[c] for c in national.codes)]
+    note = ("Nicio cifră publicată: nu există încă un calcul al zilei." if national.live
+            else computed_note(national.computed_at, national.live))
     _sheet(ws, f"Situația națională — {national.period.label}",
-           computed_note(national.computed_at, national.live) + " Valorile 1–4 apar „<5”; „x” = ascuns ca să nu "
-           "poată fi dedus.", header, rows, total)
+           note + " Valorile 1–4 apar „<5”; „x” = ascuns ca să nu "
+           "poată fi dedus; „*” = nepublicat (cifrele despre copii doar pe an întreg, toate doar din calculul "
+           "zilnic).", header, rows, total)
     return _bytes(wb)

@@ -8,6 +8,7 @@ one file and records the export in the audit log.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from core.toolkit import N_, JobSpec, Period, Tenant, db, record_event
@@ -81,7 +82,12 @@ def export_page(ctx: Any, page: str, fmt: str = "xlsx", year: int | None = None,
     record_export(tenant.id, page, fmt, period, ctx.user_id)
 
 
+def file_permission(params: Mapping[str, Any]) -> str:
+    """The permission an export's file needs: the one its page needs (the national page, or the county's)."""
+    return "national.view" if params.get("page") == "national" else "county.view"
+
+
 JOBS = [
     JobSpec(kind=EXPORT_KIND, func=export_page, queue="exports", timeout=900, retries=2,
-            label=N_("Export al situației județene")),
+            label=N_("Export al situației județene"), file_permission=file_permission),
 ]

@@ -1,8 +1,11 @@
 """The national page: the counties side by side, small counts suppressed (no Flask).
 
-Figures come from the national snapshot (every locality of the country,
-written in the same run as the counties' snapshots) or, when there is none,
-live. The refresh also stores the whole page (the county lines, already
+Figures come from the day's published national snapshot (every locality of
+the country, written in the same run as the counties' snapshots; see
+:func:`core.aggregation.published_snapshot`); before there is one they are
+withheld, and a quarter's figures about children always are (the rules are in
+:mod:`plugins.county_overview.suppression`). A county's open data reads the
+same snapshot, so every publication of a day agrees. The refresh also stores the whole page (the county lines, already
 suppressed, with their plan and council counts) as the snapshot's summary, so
 the page from a snapshot reads one row; the plans and councils it counts are
 then those of the refresh, like its figures. Each county's figures are the
@@ -30,6 +33,8 @@ from plugins.county_overview.suppression import (
     county_totals,
     suppress_columns,
     suppress_national,
+    withheld_codes,
+    withhold,
 )
 
 
@@ -77,22 +82,43 @@ def sensitivity(defs: dict[str, IndicatorDef]) -> tuple[dict[str, bool], dict[st
 
 def county_open_table(values: dict[int, dict[str, Decimal]], locality_ids: list[int],
                       defs: dict[str, IndicatorDef]) -> SuppressedTable[int]:
-    """A county's open-data table of its localities, suppressed (the county total as each code adds up)."""
+    """A county's table of its localities, suppressed (the county total as each code adds up)."""
     sensitive, additive = sensitivity(defs)
     rows = {tid: values.get(tid, {}) for tid in locality_ids}
     totals = aggregation.aggregate(rows, list(defs), defs=defs)
     return suppress_columns(rows, totals, list(defs), sensitive, additive)
 
 
+def platform_tenant() -> Tenant:
+    """The platform's tenant (the scope of the national snapshot)."""
+    return db.session.execute(sa.select(Tenant).where(Tenant.kind == TenantKind.PLATFORM)).scalar_one()
+
+
+def published_county_table(locality_ids: list[int], period: Period,
+                           defs: dict[str, IndicatorDef]) -> tuple[SuppressedTable[int], dt.datetime | None]:
+    """A county's open data: its localities' figures of the day's published national snapshot, suppressed.
+
+    The national page reads the same snapshot, so the two agree; before there
+    is one every figure is withheld; a quarter's sensitive figures always are.
+    """
+    snapshot = aggregation.published_snapshot(platform_tenant().id, period)
+    values = aggregation.snapshot_values(snapshot, locality_ids) if snapshot is not None else {}
+    sensitive, _additive = sensitivity(defs)
+    table = county_open_table(values, locality_ids, defs)
+    hidden = withheld_codes(sensitive, period.quarter, published=snapshot is not None)
+    return withhold(table, hidden), snapshot.computed_at if snapshot is not None else None
+
+
 def national_overview(platform: Tenant, period: Period) -> NationalOverview:
     """Every county with its localities' plans, councils and suppressed figures.
 
-    From the national snapshot's summary (one row, written at refresh) when
-    there is one for the current catalog; otherwise computed with a fixed
-    number of queries, from the snapshot's values or live ones.
+    From the day's published snapshot's summary (one row, written at refresh)
+    when there is one for the current catalog; otherwise computed with a fixed
+    number of queries from that snapshot's values — or, with no snapshot yet,
+    with every figure withheld (live figures never leave a county).
     """
     defs = aggregation.catalog()
-    snapshot = aggregation.latest_snapshot(platform.id, period)
+    snapshot = aggregation.published_snapshot(platform.id, period)
     stored = stored_page(snapshot, defs)
     if snapshot is not None and stored is not None:
         return _from_summary(stored, defs, period, snapshot.computed_at)
@@ -141,7 +167,7 @@ def _from_summary(stored: dict[str, Any], defs: dict[str, IndicatorDef], period:
 
 def compute_national(platform: Tenant, period: Period, defs: dict[str, IndicatorDef],
                      snapshot: AggSnapshot | None) -> NationalOverview:
-    """The national page computed now: from ``snapshot``'s values, or live when there is none."""
+    """The national page computed now from ``snapshot``'s values (every figure withheld when there is none)."""
     counties = list(
         db.session.execute(sa.select(Tenant).where(Tenant.kind == TenantKind.COUNTY).order_by(Tenant.name)).scalars()
     )
@@ -155,10 +181,7 @@ def compute_national(platform: Tenant, period: Period, defs: dict[str, Indicator
         active[parent] += int(bool(is_active))
     all_ids = [tid for tid, _, _ in pairs]
     county_ids = [c.id for c in counties]
-    if snapshot is not None:
-        values = aggregation.snapshot_values(snapshot)
-    else:
-        values = aggregation.live_values(all_ids, period, county_ids=county_ids)
+    values = aggregation.snapshot_values(snapshot) if snapshot is not None else {}
     statuses = aggregation.locality_status(all_ids, period.year, county_ids=county_ids)
     councils = council_facts(all_ids, None)
     sensitive, additive = sensitivity(defs)
@@ -168,7 +191,8 @@ def compute_national(platform: Tenant, period: Period, defs: dict[str, Indicator
         totals = aggregation.aggregate(rows, list(defs), defs=defs)
         county_figures[county.id] = county_totals(rows, totals, list(defs), sensitive, additive)
     country = aggregation.aggregate({tid: values.get(tid, {}) for tid in all_ids}, list(defs), defs=defs)
-    national = suppress_national(county_figures, country, list(defs), sensitive, additive)
+    national = withhold(suppress_national(county_figures, country, list(defs), sensitive, additive),
+                        withheld_codes(sensitive, period.quarter, published=snapshot is not None))
     lines = []
     for county in counties:
         ids = members.get(county.id, [])

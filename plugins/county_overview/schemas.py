@@ -213,7 +213,7 @@ def _shown(figures: dict[str, Any]) -> dict[str, str]:
 
 
 class CountyLineSchema(ma.Schema):
-    """One county of the national page (figures as published text: a number, "<5" or "x")."""
+    """One county of the national page (figures as published text: a number, "<5", "x" or "*")."""
 
     slug = fields.Str()
     name = fields.Str()

@@ -26,10 +26,22 @@ whenever a county's figure is.
 Only ``sum`` indicators add up; for ``count``, ``avg`` and ``max`` the total
 is not a sum of the cells, so only the primary suppression applies.
 
-The threat model is the one the rule names: recovery by arithmetic on the
-published cells and totals. The open data is published per year; publishing
-several overlapping periods (quarters and their year) would add equations the
-rule does not consider.
+The threat model is recovery by arithmetic on *everything* published
+outside the county — the national page, its Excel and CSV, the counties'
+open data and the API, for a year and for each of its quarters — as a
+linear-programming attacker would do it (tests/plugins/county_overview/
+test_county_differencing.py). Two rules close what one table's suppression
+cannot see:
+
+* **Per year only.** A year is the sum of its quarters (Q1 = year − Q2 − Q3
+  − Q4), so a quarter's table and its year's would give back each other's
+  hidden cells. Sensitive figures leave the county per whole year only; for a
+  quarter they are withheld (``"*"``). Figures not about children are never
+  suppressed and are published for quarters too.
+* **Once a day.** Figures that leave a county come from one snapshot a day,
+  the first national one of the day (:func:`core.aggregation.published_snapshot`);
+  without one, every figure is withheld. Inside the county the DGASPC still
+  sees its localities' exact figures, refreshed when it asks.
 """
 
 from __future__ import annotations
@@ -39,11 +51,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-RULES_VERSION = 1
+RULES_VERSION = 2
 """Bumped when the rules below change: pages stored with a snapshot are then computed again."""
 
 PRIMARY = "<5"
 COMPLEMENT = "x"
+WITHHELD = "*"
+"""Not published outside the county: a sensitive figure of a quarter, or any figure before the day's snapshot."""
 SMALL_LIMIT = Decimal(5)
 SMALLEST_SMALL = Decimal(1)
 LARGEST_SMALL = Decimal(4)
@@ -251,3 +265,23 @@ def county_totals(
         else:
             out[code] = _exact(totals.get(code))
     return out
+
+
+def withheld_codes(sensitive: Mapping[str, bool], quarter: int | None, published: bool) -> set[str]:
+    """The codes a publication withholds whole: all before the day's snapshot, the sensitive ones of a quarter."""
+    if not published:
+        return set(sensitive)
+    if quarter is not None:
+        return {code for code, is_sensitive in sensitive.items() if is_sensitive}
+    return set()
+
+
+def withhold(table: SuppressedTable[K], codes: Iterable[str]) -> SuppressedTable[K]:
+    """``table`` with every cell and total of ``codes`` replaced by :data:`WITHHELD` (no value kept)."""
+    hidden = set(codes)
+    if not hidden:
+        return table
+    mark = Shown(None, WITHHELD)
+    cells = {key: {c: (mark if c in hidden else s) for c, s in row.items()} for key, row in table.cells.items()}
+    totals = {c: (mark if c in hidden else s) for c, s in table.totals.items()}
+    return SuppressedTable(cells, totals)

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.toolkit import put
 from plugins.pin_project.services import (
     FinancialReport,
     ProgressReport,
@@ -108,7 +109,7 @@ def progress_docx(report: ProgressReport) -> bytes:
 
 
 def _money_cell(ws, row: int, column: int, value: Decimal, *, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
-    cell = ws.cell(row=row, column=column, value=Decimal(value))
+    cell = put(ws, row, column, Decimal(value))
     cell.number_format = MONEY_FORMAT
     if bold:
         cell.font = Font(bold=True)
@@ -119,7 +120,7 @@ def financial_xlsx(report: FinancialReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Buget"
-    ws["A1"] = "Raport financiar"
+    put(ws, 1, 1, "Raport financiar")
     ws["A1"].font = Font(bold=True, size=14)
     info = (
         ("Programul", report.programme),
@@ -129,9 +130,9 @@ def financial_xlsx(report: FinancialReport) -> bytes:
         ("Perioada raportată", _period(report)),
     )
     for offset, (label, value) in enumerate(info, start=2):
-        ws.cell(row=offset, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=offset, column=2, value=value)
-    ws.cell(row=7, column=1, value="Buget total (lei)").font = Font(bold=True)
+        put(ws, offset, 1, label).font = Font(bold=True)
+        put(ws, offset, 2, value)
+    put(ws, 7, 1, "Buget total (lei)").font = Font(bold=True)
     _money_cell(ws, 7, 2, report.budget_total)
 
     head = 9
@@ -144,19 +145,19 @@ def financial_xlsx(report: FinancialReport) -> bytes:
         "Rămas (lei)",
     )
     for column, title in enumerate(titles, start=1):
-        cell = ws.cell(row=head, column=column, value=title)
+        cell = put(ws, head, column, title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
     row = head
     for line in report.lines:
         row += 1
-        ws.cell(row=row, column=1, value=line.category)
+        put(ws, row, 1, line.category)
         for column, value in enumerate(
             (line.planned_original, line.planned, line.spent_in_period, line.spent_to_date, line.remaining), start=2
         ):
             _money_cell(ws, row, column, value)
     row += 1
-    ws.cell(row=row, column=1, value="Total").font = Font(bold=True)
+    put(ws, row, 1, "Total").font = Font(bold=True)
     totals = (
         sum((x.planned_original for x in report.lines), Decimal(0)),
         sum((x.planned for x in report.lines), Decimal(0)),
@@ -167,7 +168,7 @@ def financial_xlsx(report: FinancialReport) -> bytes:
     for column, value in enumerate(totals, start=2):
         _money_cell(ws, row, column, value, bold=True)
     row += 1
-    ws.cell(row=row, column=1, value="Nealocat pe linii")
+    put(ws, row, 1, "Nealocat pe linii")
     _money_cell(ws, row, 3, report.unallocated)
     for column, width in enumerate((48, 18, 18, 18, 18, 18), start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
@@ -175,19 +176,19 @@ def financial_xlsx(report: FinancialReport) -> bytes:
     ex = wb.create_sheet("Cheltuieli")
     titles = ("Data", "Linie bugetară", "Furnizor", "Nr. document", "Descriere", "Suma (lei)", "Peste reguli")
     for column, title in enumerate(titles, start=1):
-        ex.cell(row=1, column=column, value=title).font = Font(bold=True)
+        put(ex, 1, column, title).font = Font(bold=True)
     row = 1
     for item in report.expenditures:
         row += 1
-        ex.cell(row=row, column=1, value=item.spent_on).number_format = DATE_FORMAT
-        ex.cell(row=row, column=2, value=item.category)
-        ex.cell(row=row, column=3, value=item.supplier)
-        ex.cell(row=row, column=4, value=item.document_number)
-        ex.cell(row=row, column=5, value=item.description)
+        put(ex, row, 1, item.spent_on).number_format = DATE_FORMAT
+        put(ex, row, 2, item.category)
+        put(ex, row, 3, item.supplier)
+        put(ex, row, 4, item.document_number)
+        put(ex, row, 5, item.description)
         _money_cell(ex, row, 6, item.amount)
-        ex.cell(row=row, column=7, value="da" if item.override else "")
+        put(ex, row, 7, "da" if item.override else "")
     row += 1
-    ex.cell(row=row, column=1, value="Total").font = Font(bold=True)
+    put(ex, row, 1, "Total").font = Font(bold=True)
     _money_cell(ex, row, 6, sum((e.amount for e in report.expenditures), Decimal(0)), bold=True)
     for column, width in enumerate((12, 40, 30, 16, 40, 16, 12), start=1):
         ex.column_dimensions[get_column_letter(column)].width = width

@@ -51,7 +51,9 @@ def financial_xlsx(ctx: JobContext, project_id: int, start: str, end: str) -> No
 
 
 JOB_SPECS = [
-    JobSpec(PROGRESS_DOCX, progress_docx, queue="exports", label=N_("Raport de progres (Word)")),
-    JobSpec(FINANCIAL_XLSX, financial_xlsx, queue="exports", label=N_("Raport financiar (Excel)")),
+    JobSpec(PROGRESS_DOCX, progress_docx, queue="exports", label=N_("Raport de progres (Word)"),
+            file_permission="pin.view"),
+    JobSpec(FINANCIAL_XLSX, financial_xlsx, queue="exports", label=N_("Raport financiar (Excel)"),
+            file_permission="pin.view"),
 ]
 REPORT_KINDS = {"progress_docx": PROGRESS_DOCX, "financial_xlsx": FINANCIAL_XLSX}

@@ -410,6 +410,24 @@ def owner_county_id(project: Project) -> int | None:
     return owner.id if owner.kind == TenantKind.COUNTY else owner.parent_id
 
 
+def may_attribute_to(project: Project, locality_tenant_id: int) -> bool:
+    """Whether ``project`` may link a locality and attribute figures to it.
+
+    A county's project may, for any of its localities; a locality's project
+    only for the locality itself — it never puts figures in another
+    locality's name (they would show in that locality's county figures).
+    """
+    owner = db.session.get(Tenant, project.tenant_id)
+    if owner is None:
+        return False
+    return owner.kind == TenantKind.COUNTY or owner.id == locality_tenant_id
+
+
+def attributable_links(project: Project) -> list[ProjectLocality]:
+    """The project's localities it may attribute progress to (see :func:`may_attribute_to`)."""
+    return [link for link in project.localities if may_attribute_to(project, link.locality_tenant_id)]
+
+
 def add_locality(
     project: Project,
     locality_tenant_id: int,
@@ -425,6 +443,10 @@ def add_locality(
         raise RuleViolation(locality_tenant_id=N_("Localitatea nu există."))
     if county_id is None or locality.parent_id != county_id:
         raise RuleViolation(locality_tenant_id=N_("Localitatea nu aparține județului care derulează proiectul."))
+    if not may_attribute_to(project, locality_tenant_id):
+        raise RuleViolation(
+            locality_tenant_id=N_("Doar județul care derulează proiectul poate adăuga alte localități.")
+        )
     if any(link.locality_tenant_id == locality_tenant_id for link in project.localities):
         raise RuleViolation(locality_tenant_id=N_("Localitatea participă deja la proiect."))
     link = ProjectLocality(
@@ -1033,6 +1055,10 @@ def record_progress(
         link.locality_tenant_id == locality_tenant_id for link in project.localities
     ):
         raise RuleViolation(locality_tenant_id=N_("Localitatea nu participă la proiect."))
+    if locality_tenant_id is not None and not may_attribute_to(project, locality_tenant_id):
+        raise RuleViolation(
+            locality_tenant_id=N_("Doar județul care derulează proiectul poate atribui progres altei localități.")
+        )
     if part_id is not None and not any(p.id == part_id for p in indicator.breakdown):
         raise RuleViolation(part_id=N_("Partea nu aparține acestui indicator."))
     entry = ProgressEntry(
@@ -1205,13 +1231,21 @@ CATALOG: tuple[IndicatorDef, ...] = (
 CATALOG_CODES = tuple(d.code for d in CATALOG)
 
 
+def _attributable(row: Any) -> sa.ColumnElement[bool]:
+    """SQL: ``row`` (with ``tenant_id`` and ``locality_tenant_id``) names its own tenant, or a county owns it."""
+    county_owned = sa.exists().where(Tenant.id == row.tenant_id, Tenant.kind == TenantKind.COUNTY)
+    return sa.or_(row.locality_tenant_id == row.tenant_id, county_owned)
+
+
 def indicator_values(tenant_ids: Sequence[int], period: Period) -> list[IndicatorValue]:
     """Catalog values per locality over ``period``, in one set-based query.
 
     Progress entries belong to the tenant that runs the project (the
     county); an entry naming a locality counts for that locality, one that
-    names none counts for the owner. The caller's read scope must include
-    the owner's tenant, or its rows are not visible.
+    names none counts for the owner. An entry a locality's project put in
+    another locality's name counts for nobody (see :func:`may_attribute_to`;
+    older rows may carry one). The caller's read scope must include the
+    owner's tenant, or its rows are not visible.
     """
     ids = list(tenant_ids)
     if not ids:
@@ -1230,7 +1264,7 @@ def indicator_values(tenant_ids: Sequence[int], period: Period) -> list[Indicato
             PerformanceIndicator.code.in_(CATALOG_CODES),
             ProgressEntry.entry_date.between(period.start, period.end),
             sa.or_(
-                in_ids(ProgressEntry.locality_tenant_id, ids),
+                sa.and_(in_ids(ProgressEntry.locality_tenant_id, ids), _attributable(ProgressEntry)),
                 sa.and_(ProgressEntry.locality_tenant_id.is_(None), in_ids(ProgressEntry.tenant_id, ids)),
             ),
         )
@@ -1259,6 +1293,7 @@ def locality_status(tenant_ids: Sequence[int], year: int) -> dict[int, dict[str,
         )
         .where(
             in_ids(ProjectLocality.locality_tenant_id, ids),
+            _attributable(ProjectLocality),
             Project.start_date <= dt.date(year, 12, 31),
         )
         .order_by(ProjectLocality.locality_tenant_id, Project.start_date, Project.id)

@@ -503,7 +503,8 @@ def _progress_form(item: Project, indicator: Any, *, submitted: bool = False) ->
         ProgressForm(prefix=f"i{indicator.id}") if submitted else ProgressForm(formdata=None, prefix=f"i{indicator.id}")
     )
     form.locality_tenant_id.choices = [SelectChoice("", _("— întreg proiectul —"))] + [
-        SelectChoice(str(link.locality_tenant_id), link.locality.display_name) for link in item.localities
+        SelectChoice(str(link.locality_tenant_id), link.locality.display_name)
+        for link in services.attributable_links(item)
     ]
     form.part_id.choices = [SelectChoice("", _("— fără defalcare —"))] + [
         SelectChoice(str(p.id), p.label) for p in indicator.breakdown

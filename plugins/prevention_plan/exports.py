@@ -29,7 +29,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.toolkit import N_, Message
+from core.toolkit import (
+    append_row,
+    Message,
+    N_,
+)
 from plugins.prevention_plan import services
 from plugins.prevention_plan.models import Plan, PlanStatus, SignatoryRole
 from plugins.prevention_plan.services import InvalidInputError, ValueEntry
@@ -323,7 +327,7 @@ def values_xlsx(plan: Plan) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws.append(list(COLUMNS))
+    append_row(ws, COLUMNS)
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
@@ -333,7 +337,8 @@ def values_xlsx(plan: Plan) -> bytes:
         for activity in objective.activities:
             for indicator in activity.indicators:
                 rows = live.get(indicator.id, {})
-                ws.append(
+                append_row(
+                    ws,
                     [
                         indicator.id,
                         f"{objective.number}. {objective.title}",
@@ -351,12 +356,12 @@ def values_xlsx(plan: Plan) -> bytes:
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "B2"
     meta = wb.create_sheet(META_SHEET)
-    meta.append(["ID plan", plan.id])
-    meta.append(["An", plan.year])
-    meta.append(["Revizie", plan.revision])
-    meta.append(["Titlu", plan.title])
-    meta.append(["Exportat la", services.utcnow().strftime("%Y-%m-%d %H:%M UTC")])
-    meta.append(["Instrucțiuni", "Completați coloanele T1–T4 (sau Anual) și importați fișierul înapoi."])
+    append_row(meta, ["ID plan", plan.id])
+    append_row(meta, ["An", plan.year])
+    append_row(meta, ["Revizie", plan.revision])
+    append_row(meta, ["Titlu", plan.title])
+    append_row(meta, ["Exportat la", services.utcnow().strftime("%Y-%m-%d %H:%M UTC")])
+    append_row(meta, ["Instrucțiuni", "Completați coloanele T1–T4 (sau Anual) și importați fișierul înapoi."])
     meta.column_dimensions["A"].width = 16
     meta.column_dimensions["B"].width = 80
     buffer = io.BytesIO()

@@ -138,14 +138,17 @@ def vatra_locality_detail(tenant_id: int, year: int) -> list[Widget]:
 @hookimpl
 def vatra_jobs() -> list[JobSpec]:
     return [
-        JobSpec("prevention_plan.export_docx", jobs.export_docx, queue="exports", label=N_("Plan de prevenire (Word)")),
-        JobSpec("prevention_plan.export_xlsx", jobs.export_xlsx, queue="exports", label=N_("Indicatori (Excel)")),
+        JobSpec("prevention_plan.export_docx", jobs.export_docx, queue="exports", label=N_("Plan de prevenire (Word)"),
+                file_permission="plan.view"),
+        JobSpec("prevention_plan.export_xlsx", jobs.export_xlsx, queue="exports", label=N_("Indicatori (Excel)"),
+                file_permission="plan.view"),
         JobSpec(
             "prevention_plan.import_xlsx",
             jobs.import_xlsx,
             queue="default",
             retries=0,
             label=N_("Import valori (Excel)"),
+            file_permission="plan.values",  # the rejected rows' report
         ),
     ]
 

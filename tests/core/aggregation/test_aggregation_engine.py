@@ -131,17 +131,24 @@ def test_snapshot_replaces_the_previous_one_and_figures_prefer_it(any_app, make_
         db.session.commit()
         SOURCE.values = {locs[0].id: [("children", Decimal(6), 1)]}
         second = aggregation.refresh_county(county, Period(2026))
-        second_at = second.computed_at
         db.session.commit()
-        calls = len(SOURCE.calls)
 
         with tenant_context(county.id):  # the snapshots are the county's rows
-            assert db.session.scalar(sa.select(sa.func.count(AggSnapshot.id))) == 1
-            assert db.session.get(AggSnapshot, first_id) is None
-            assert db.session.scalar(sa.select(sa.func.count(AggValue.id))
-                                     .where(AggValue.snapshot_id == first_id)) == 0
+            # the first snapshot of the day stays: it is the one published outside the county that day
+            assert db.session.scalar(sa.select(sa.func.count(AggSnapshot.id))) == 2
+            assert aggregation.published_snapshot(county.id, Period(2026)).id == first_id
+            assert aggregation.latest_snapshot(county.id, Period(2026)).id == second.id
+        third = aggregation.refresh_county(county, Period(2026))
+        db.session.commit()
+        with tenant_context(county.id):
+            assert set(db.session.scalars(sa.select(AggSnapshot.id))) == {first_id, third.id}  # the second is gone
+            assert db.session.scalar(
+                sa.select(sa.func.count(AggValue.id)).where(AggValue.snapshot_id == second.id)
+            ) == 0
+        third_at = third.computed_at
+        calls = len(SOURCE.calls)
         snap = aggregation.figures(county, [t.id for t in locs], Period(2026))
-        assert not snap.live and snap.computed_at == second_at
+        assert not snap.live and snap.computed_at == third_at
         assert snap.values[locs[0].id]["children"] == 6
         assert len(SOURCE.calls) == calls  # read from the snapshot, not from the plugins
         quarter = aggregation.figures(county, [t.id for t in locs], Period(2026, 1))

@@ -11,9 +11,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from county_fakes import CountySource, add_council, make_county
 
 from core import aggregation
+from core.aggregation_models import AggSnapshot
 from core.auth.models import Role
 from core.contrib import Period
 from core.db import db
@@ -47,6 +49,23 @@ def county_of(app, locality):
         county = db.session.get(type(locality), locality.parent_id)
         db.session.expunge(county)
         return county
+
+
+def _publish(app, year: int = 2026) -> None:
+    """The national refresh of the day: the snapshot whose figures leave the counties."""
+    with app.app_context():
+        platform = get_by_slug(PLATFORM_SLUG)
+        with tenant_context(platform.id):
+            aggregation.refresh_country(Period(year))
+            db.session.commit()
+
+
+def _next_day(app) -> None:
+    """Every snapshot a day older: the next refresh is the first of its day (published)."""
+    with app.app_context(), system_context():
+        for snapshot in db.session.execute(sa.select(AggSnapshot)).scalars():
+            snapshot.computed_at -= dt.timedelta(days=1)
+        db.session.commit()
 
 
 def _platform_admin(app, make_user, login):
@@ -181,6 +200,7 @@ def test_open_data_csv_hides_small_counts_and_what_would_reveal_them(app, make_t
     SOURCE.values = {t.id: {"children_identified": Decimal(v), "persons_trained": Decimal(1)} for t, v in
                      zip(locs, figures, strict=True)}
     client = login(app.test_client(), make_user(county, Role.COUNTY_COORDINATOR))
+    _publish(app)
 
     response = client.get(f"/t/{county.slug}/county/open-data.csv?year=2026")
 
@@ -211,6 +231,7 @@ def two_counties(make_tenant):
 @pytest.mark.usefixtures("two_counties")
 def test_national_page_puts_counties_side_by_side_suppressed(app, make_user, login):
     _platform, client = _platform_admin(app, make_user, login)
+    _publish(app)
 
     html = client.get(f"/t/{PLATFORM_SLUG}/county/national?year=2026").get_data(as_text=True)
     assert "Județul Olt" in html and "Județul Covasna" in html
@@ -235,6 +256,11 @@ def test_national_page_from_a_snapshot_reads_the_refresh_s_summary(app, two_coun
     o1, _o2, c1 = two_counties
     platform, client = _platform_admin(app, make_user, login)
     live = client.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?year=2026").get_json()
+    assert live["live"] is True  # no snapshot yet: the figures do not leave the counties
+    assert {line["name"]: line["figures"]["children_identified"] for line in live["lines"]} == {
+        "Județul Olt": "*", "Județul Covasna": "*"}
+    assert "nicio cifră nu se publică" in client.get(f"/t/{PLATFORM_SLUG}/county/national?year=2026").get_data(
+        as_text=True)
 
     with app.app_context(), tenant_context(platform.id):
         aggregation.refresh_country(Period(2026))
@@ -245,14 +271,15 @@ def test_national_page_from_a_snapshot_reads_the_refresh_s_summary(app, two_coun
     stored = client.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?year=2026").get_json()
 
     assert SOURCE.value_calls == [] and SOURCE.status_calls == []  # one row read, nothing recomputed
-    assert stored["live"] is False and live["live"] is True
-    assert [(line["name"], line["figures"], line["endorsed"]) for line in stored["lines"]] == [
-        (line["name"], line["figures"], line["endorsed"]) for line in live["lines"]]
-    assert stored["totals"] == live["totals"]
+    assert stored["live"] is False
+    assert [(line["name"], line["figures"]["children_identified"], line["endorsed"]) for line in stored["lines"]] == [
+        ("Județul Covasna", "40", 0), ("Județul Olt", "x", 1)]
+    assert stored["totals"]["children_identified"] == "x"
     html = client.get(f"/t/{PLATFORM_SLUG}/county/national?year=2026").get_data(as_text=True)
     assert "Județul Covasna" in html and "Cifre calculate la" in html
 
-    with app.app_context(), tenant_context(platform.id):  # the next refresh counts Covasna's new aviz
+    _next_day(app)  # the next day's refresh counts Covasna's new aviz
+    with app.app_context(), tenant_context(platform.id):
         aggregation.refresh_country(Period(2026))
         db.session.commit()
     again = client.get(f"/api/v1/t/{PLATFORM_SLUG}/county/national?year=2026").get_json()
