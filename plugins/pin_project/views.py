@@ -42,6 +42,7 @@ from core.api import (
     translate,
 )
 from core.db import db
+from core.toolkit import DocumentDateRange, PeriodDateRange
 from plugins.pin_project import services
 from plugins.pin_project.jobs import REPORT_KINDS
 from plugins.pin_project.models import ActivityStatus, Comparator, Project, ProjectStatus
@@ -94,7 +95,7 @@ class ExpenditureForm(FlaskForm):
     """An expenditure, with the override fields for users holding ``pin.override``."""
 
     budget_line_id = SelectField(_l("Linia bugetară"), coerce=int, validators=[InputRequired()])
-    date = DateField(_l("Data"), validators=[InputRequired()])
+    date = DateField(_l("Data"), validators=[InputRequired(), DocumentDateRange()])
     amount = AmountField(_l("Suma (lei)"), validators=[InputRequired()])
     supplier = StringField(_l("Furnizor"), validators=[Optional(), Length(max=300)])
     document_number = StringField(_l("Număr document"), validators=[Optional(), Length(max=100)])
@@ -121,7 +122,7 @@ class ProgressForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date = DateField(_l("Data"), validators=[InputRequired()])
+    date = DateField(_l("Data"), validators=[InputRequired(), DocumentDateRange()])
     value = AmountField(_l("Valoare"), validators=[InputRequired()])
     locality_tenant_id = SelectField(_l("Localitatea"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     part_id = SelectField(_l("Partea"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
@@ -162,7 +163,7 @@ class DeliveredForm(FlaskForm):
     class Meta:
         csrf = False
 
-    delivered_on = DateField(_l("Tipărit la data"), validators=[Optional()])
+    delivered_on = DateField(_l("Tipărit la data"), validators=[Optional(), DocumentDateRange()])
     submit = SubmitField(_l("Salvează"))
 
 
@@ -177,8 +178,8 @@ class ReportForm(FlaskForm):
         ],
         validators=[DataRequired()],
     )
-    start = DateField(_l("De la"), validators=[InputRequired()])
-    end = DateField(_l("Până la"), validators=[InputRequired()])
+    start = DateField(_l("De la"), validators=[InputRequired(), PeriodDateRange()])
+    end = DateField(_l("Până la"), validators=[InputRequired(), PeriodDateRange()])
     submit = SubmitField(_l("Generează raportul"))
 
     def validate_end(self, field: DateField) -> None:

@@ -33,6 +33,7 @@ from core.api import IndicatorValue as CatalogValue
 from core.api import Period, current_tenant_id, read_scope
 from core.db import db, in_ids, utcnow
 from core.text import N_, Message
+from core.toolkit import year_range
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,
@@ -56,7 +57,6 @@ from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 SEED_JSON = DEMO_DIR / "plan_targu_secuiesc_2026.json"
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_DECIMALS = 4
 
 STATUS_LABELS: dict[PlanStatus, str] = {
@@ -298,9 +298,10 @@ def ensure_editable(plan: Plan) -> None:
 
 
 def _check_year(year: Any, field_name: str = "year") -> int:
-    if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
+    first, last = year_range()
+    if not isinstance(year, int) or isinstance(year, bool) or not first <= year <= last:
         raise InvalidInputError(
-            {field_name: [N_("Anul trebuie să fie între %(min)s și %(max)s.", min=MIN_YEAR, max=MAX_YEAR)]}
+            {field_name: [N_("Anul trebuie să fie între %(first)s și %(last)s.", first=str(first), last=str(last))]}
         )
     return year
 
