@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,7 +42,7 @@ from core.api import (
     translate,
 )
 from core.db import db
-from core.toolkit import DocumentDateRange, PeriodDateRange
+from core.toolkit import DocumentDateRange, PeriodDateRange, send_attachment
 from plugins.pin_project import services
 from plugins.pin_project.jobs import REPORT_KINDS
 from plugins.pin_project.models import ActivityStatus, Comparator, Project, ProjectStatus
@@ -459,7 +459,7 @@ def new_expenditure(project_id: int) -> Any:
             upload = form.attachment.data
             if upload and upload.filename:
                 services.attach_to_expenditure(
-                    expenditure, current_app.config["VATRA_FILES"], upload.filename, upload.read(), upload.mimetype
+                    expenditure, current_app.config["VATRA_FILES"], upload.filename, upload.read(), field="attachment"
                 )
             db.session.commit()
         except services.RuleViolation as exc:
@@ -494,9 +494,7 @@ def expenditure_attachment(project_id: int, expenditure_id: int) -> Any:
         )
     except FileNotFoundError:
         abort(404)
-    return send_file(
-        path, mimetype=expenditure.attachment_mimetype, as_attachment=True, download_name=expenditure.attachment_name
-    )
+    return send_attachment(path, expenditure.attachment_name)
 
 
 def _progress_form(item: Project, indicator: Any, *, submitted: bool = False) -> ProgressForm:
@@ -574,7 +572,9 @@ def record_progress(project_id: int, indicator_id: int) -> Any:
             )
             upload = form.attachment.data
             if upload and upload.filename:
-                services.attach_to_progress(entry, current_app.config["VATRA_FILES"], upload.filename, upload.read())
+                services.attach_to_progress(
+                    entry, current_app.config["VATRA_FILES"], upload.filename, upload.read(), field="attachment"
+                )
             db.session.commit()
         except services.RuleViolation as exc:
             db.session.rollback()
@@ -617,7 +617,7 @@ def progress_attachment(project_id: int, indicator_id: int, entry_id: int) -> An
         path = services.attachment_file(current_app.config["VATRA_FILES"], entry.tenant_id, entry.attachment_path)
     except FileNotFoundError:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=entry.attachment_name)
+    return send_attachment(path, entry.attachment_name)
 
 
 @bp.post("/<int:project_id>/reports")

@@ -12,12 +12,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
 import uuid
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +31,7 @@ from core.api import IndicatorValue as CatalogValue
 from core.api import Period, current_tenant_id, read_scope
 from core.db import db, in_ids, utcnow
 from core.text import N_, Message
-from core.toolkit import year_range
+from core.toolkit import UploadRefusedError, check_upload, year_range
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,
@@ -157,6 +155,8 @@ EVALUATION_STATUSES = frozenset({PlanStatus.APPROVED, PlanStatus.IN_IMPLEMENTATI
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCUMENT_UPLOADS = frozenset({PDF_MIME, DOCX_MIME})
+"""What a step's document may be (read from its content): a PDF scan or a Word document."""
 
 
 def local_year(today: dt.date | None = None) -> int:
@@ -1586,20 +1586,6 @@ def safe_filename(name: str) -> str:
     return base or "document"
 
 
-def sniff_document(data: bytes) -> str | None:
-    """``application/pdf`` or the DOCX MIME type from the file's content, ``None`` otherwise."""
-    if data.startswith(b"%PDF-"):
-        return PDF_MIME
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                if "word/document.xml" in zf.namelist():
-                    return DOCX_MIME
-        except zipfile.BadZipFile:
-            return None
-    return None
-
-
 def store_document(
     plan: Plan,
     files_root: str | Path,
@@ -1611,13 +1597,17 @@ def store_document(
     transition_id: int | None = None,
     user_id: int | None = None,
 ) -> PlanDocument:
-    """Store a PDF/DOCX attached to a step under ``<files_root>/<tenant_id>/plans/<plan_id>/``."""
+    """Store a document attached to a step under ``<files_root>/<tenant_id>/plans/<plan_id>/``.
+
+    The file is accepted by its content (:func:`core.toolkit.check_upload`:
+    a PDF or a DOCX — never HTML or SVG), whatever its name and declared type.
+    """
     errors: dict[str, list[str]] = {}
-    mimetype = sniff_document(data) if data else None
-    if not data:
-        errors["file"] = [N_("Fișierul este gol.")]
-    elif mimetype is None:
-        errors["file"] = [N_("Se acceptă doar documente PDF sau DOCX.")]
+    checked = None
+    try:
+        checked = check_upload(data, field="file", allowed=DOCUMENT_UPLOADS)
+    except UploadRefusedError as exc:
+        errors.update(exc.errors)
     try:
         step_status = PlanStatus(step) if step is not None else plan.status
     except ValueError:
@@ -1625,11 +1615,10 @@ def store_document(
         step_status = plan.status
     if transition_id is not None and not any(t.id == transition_id for t in plan.transitions):
         errors["transition_id"] = [N_("Pasul nu aparține acestui plan.")]
-    if errors:
+    if errors or checked is None:
         raise InvalidInputError(errors)
     name = safe_filename(filename)
-    suffix = ".pdf" if mimetype == PDF_MIME else ".docx"
-    relative = Path(str(plan.tenant_id)) / "plans" / str(plan.id) / f"{uuid.uuid4().hex}{suffix}"
+    relative = Path(str(plan.tenant_id)) / "plans" / str(plan.id) / f"{uuid.uuid4().hex}.{checked.extension}"
     target = Path(files_root) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".part")
@@ -1641,7 +1630,7 @@ def store_document(
         transition_id=transition_id,
         title=(title or "").strip() or None,
         filename=name,
-        mimetype=mimetype or "application/octet-stream",
+        mimetype=checked.mimetype,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         storage_path=relative.as_posix(),
