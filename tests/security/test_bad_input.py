@@ -6,6 +6,16 @@ on the production-like setup.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from core import tenancy
@@ -128,4 +138,68 @@ def test_the_county_open_data_csv_names_its_file_the_rfc_6266_way(world: World) 
     disposition.encode("latin-1")  # what gunicorn does with every header value
     assert disposition.startswith("attachment; filename=")
     assert "filename*=UTF-8''Judet%20Jude%C8%9Bul%20Covasna" in disposition
+    assert _audit_count(world, county.id, "export") == exports + 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _gunicorn(world: World, log: Path):
+    """gunicorn on 127.0.0.1 serving the world's database; stopped (then killed) on the way out."""
+    config = world.app.config
+    with world.app.app_context():
+        db.engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VATRA_DEBUG", "DATABASE_", "REDIS_"))}
+    env.update(DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=config["SECRET_KEY"],
+               VATRA_FILES=config["VATRA_FILES"])
+    port = _free_port()
+    root = Path(__file__).resolve().parents[2]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30",
+             "--graceful-timeout", "5", "--chdir", str(root), "core.app:create_app()"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    break
+            assert time.monotonic() < deadline, "gunicorn did not answer /healthz within 60 s"
+            time.sleep(0.2)
+        yield port
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+def test_the_county_open_data_csv_downloads_under_gunicorn(world: World, tmp_path: Path) -> None:
+    county = world.county_a
+    user = world.user(county, Role.COUNTY_COORDINATOR)
+    with world.app.app_context():
+        headers = api_headers(user, county)
+    exports = _audit_count(world, county.id, "export")
+    with _gunicorn(world, tmp_path / "gunicorn.log") as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", f"/t/{county.slug}/county/open-data.csv", headers=headers)
+        answer = conn.getresponse()
+        body = answer.read()
+        conn.close()
+    assert answer.status == 200, (answer.status, (tmp_path / "gunicorn.log").read_text(errors="replace")[-2000:])
+    assert "filename*=UTF-8''Judet%20Jude%C8%9Bul" in answer.getheader("Content-Disposition")
+    assert body.decode("utf-8-sig").count("\n") >= 2
     assert _audit_count(world, county.id, "export") == exports + 1
