@@ -124,6 +124,10 @@ def test_a_report_period_from_year_1_to_9999_is_422_and_starts_no_job(world: Wor
     )
     assert form.status_code in {302, 422}, form.status_code
     assert changed_tables(before, snapshot(world.app, [county.id], audit=False)) == []
+    for day in FAR_DATES:  # the county's compliance date
+        answer = client.get(f"/api/v1/t/{county.slug}/county/?by={day}", headers=headers)
+        assert answer.status_code == 422 and "by" in answer.get_json()["errors"]["query"]
+        assert page.get(f"/t/{county.slug}/county/?by={day}").status_code == 200  # the page falls back
 
 
 def test_the_county_open_data_csv_names_its_file_the_rfc_6266_way(world: World) -> None:
