@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -29,9 +31,11 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, has_request_context, request
+from flask_babel import gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import BadRequest
 
 from core import audit, tenancy
 from core.auth.models import ApiToken, Role, User
@@ -233,6 +237,48 @@ def _carries_nul(value: Any) -> bool:
     return False
 
 
+MAX_JSON_DEPTH = 32
+"""How deeply a JSON body may nest (the deepest the API reads is a plan's tree, far below)."""
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+"""An ``X-Request-Id`` the platform keeps (what fits the audit's column); any other is replaced by a new one."""
+
+
+def _request_id() -> str:
+    given = request.headers.get("X-Request-Id", "")
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def _json_depth(value: Any) -> int:
+    """How deeply ``value`` nests, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _refuse_deep_json() -> None:
+    """A JSON body nested deeper than :data:`MAX_JSON_DEPTH`: 400 naming the body, before anything parses it."""
+    if not request.is_json:
+        return
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # the parser's own recursion limit: certainly too deep
+        too_deep = True
+    else:
+        too_deep = _json_depth(body) > MAX_JSON_DEPTH
+    if too_deep:
+        message = gettext("Corpul JSON este imbricat prea adânc (cel mult %(depth)s niveluri).", depth=MAX_JSON_DEPTH)
+        error = BadRequest(message)
+        error.data = {"message": message, "errors": {"json": {"_schema": [message]}}}
+        raise error
+
+
 def _refuse_nul() -> None:
     """A NUL character is no text anyone types, and PostgreSQL refuses it in any string: 400 before it gets there."""
     fields = list(request.args.items(multi=True))
@@ -272,7 +318,8 @@ def _tenant_of(user: User, slug: str) -> Tenant | None:
 
 
 def _before_request() -> Any:
-    g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+    g.request_id = _request_id()
+    _refuse_deep_json()
     _refuse_nul()
     audit.set_enabled(current_app.config.get("AUDIT_ENABLED", True))  # off only for benchmarks
     _authenticate_bearer()

@@ -54,6 +54,16 @@ from core.text import N_, Message, normalise_whitespace
 from core.versions import check_version, client_version
 from core.translation_domains import translation_domain
 from core.spreadsheets import FORMULA_TRIGGERS, append_row, csv_row, csv_text, put, set_value
+from core.bounds import (
+    DocumentDate,
+    DocumentDateRange,
+    PeriodDate,
+    PeriodDateRange,
+    PlanYear,
+    PlanYearRange,
+    year_range,
+)
+from core.storage import ALLOWED_TYPES, DOCUMENT_TYPES, CheckedFile, UploadRefusedError, check_upload, send_attachment
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.resolution import current_tenant
@@ -132,6 +142,7 @@ SECTIONS: dict[str, list[str]] = {
     "Jobs": ["enqueue", "JobContext", "PermanentJobError"],
     "Read-only aggregation": ["aggregation", "AggSnapshot"],
     "Spreadsheets and CSV": ["FORMULA_TRIGGERS", "append_row", "csv_row", "csv_text", "put", "set_value"],
+    "Input checks and files": ["ALLOWED_TYPES", "DOCUMENT_TYPES", "CheckedFile", "DocumentDate", "DocumentDateRange", "PeriodDate", "PeriodDateRange", "PlanYear", "PlanYearRange", "UploadRefusedError", "check_upload", "send_attachment", "year_range"],
 }
 
 #: What the names without a docstring of their own are (constants and instances).
@@ -232,4 +243,17 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "csv_text",
     "put",
     "set_value",
+    "ALLOWED_TYPES",
+    "DOCUMENT_TYPES",
+    "CheckedFile",
+    "DocumentDate",
+    "DocumentDateRange",
+    "PeriodDate",
+    "PeriodDateRange",
+    "PlanYear",
+    "PlanYearRange",
+    "UploadRefusedError",
+    "check_upload",
+    "send_attachment",
+    "year_range",
 ]

@@ -30,6 +30,7 @@ from wtforms.validators import (
 
 from core.auth.models import Role
 from core.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from core.bounds import DocumentDateRange, PeriodDateRange
 from tenants.models import CouncilRole
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -226,9 +227,9 @@ class CouncilForm(FlaskForm):
         _l("Denumire"), default="Consiliul Comunitar Consultativ", validators=[DataRequired(), Length(max=200)]
     )
     founding_decision_number = StringField(_l("Numărul HCL de înființare"), validators=[Optional(), Length(max=50)])
-    founding_decision_date = DateField(_l("Data HCL de înființare"), validators=[Optional()])
-    established_on = DateField(_l("Data constituirii"), validators=[Optional()])
-    trained_on = DateField(_l("Data instruirii"), validators=[Optional()])
+    founding_decision_date = DateField(_l("Data HCL de înființare"), validators=[Optional(), DocumentDateRange()])
+    established_on = DateField(_l("Data constituirii"), validators=[Optional(), DocumentDateRange()])
+    trained_on = DateField(_l("Data instruirii"), validators=[Optional(), DocumentDateRange()])
     notes = TextAreaField(_l("Observații"), validators=[Optional(), Length(max=5000)])
     version = HiddenField()  # the version read: a concurrent change answers 409
     submit = SubmitField(_l("Salvează"))
@@ -241,9 +242,9 @@ class CouncilMemberForm(FlaskForm):
     role = SelectField(_l("Rol în consiliu"), default=CouncilRole.MEMBER.value, validators=[DataRequired()])
     function = StringField(_l("Funcția"), validators=[Optional(), Length(max=300)])
     institution = StringField(_l("Instituția"), validators=[Optional(), Length(max=300)])
-    valid_from = DateField(_l("Membru de la"), validators=[Optional()])
-    valid_to = DateField(_l("Membru până la"), validators=[Optional()])
-    trained_on = DateField(_l("Data instruirii"), validators=[Optional()])
+    valid_from = DateField(_l("Membru de la"), validators=[Optional(), PeriodDateRange()])
+    valid_to = DateField(_l("Membru până la"), validators=[Optional(), PeriodDateRange()])
+    trained_on = DateField(_l("Data instruirii"), validators=[Optional(), DocumentDateRange()])
     version = HiddenField()  # the version read: a concurrent change answers 409
     submit = SubmitField(_l("Salvează"))
 
@@ -260,7 +261,7 @@ class CouncilMemberForm(FlaskForm):
 class MeetingForm(FlaskForm):
     """A session of the council."""
 
-    held_on = DateField(_l("Data ședinței"), validators=[InputRequired()])
+    held_on = DateField(_l("Data ședinței"), validators=[InputRequired(), PeriodDateRange()])
     topic = StringField(_l("Ordinea de zi"), validators=[Optional(), Length(max=500)])
     members_present = IntegerField(_l("Membri prezenți"), validators=[Optional(), NumberRange(min=0, max=1000)])
     submit = SubmitField(_l("Adaugă ședința"))
@@ -274,8 +275,8 @@ class AuditFilterForm(FlaskForm):
 
     entity = SelectField(_l("Obiect"), default="", validators=[Optional()])
     user = SelectField(_l("Utilizator"), default="", validators=[Optional()])
-    date_from = DateField(_l("De la data"), validators=[Optional()])
-    date_to = DateField(_l("Până la data"), validators=[Optional()])
+    date_from = DateField(_l("De la data"), validators=[Optional(), PeriodDateRange()])
+    date_to = DateField(_l("Până la data"), validators=[Optional(), PeriodDateRange()])
     submit = SubmitField(_l("Filtrează"))
 
     def validate_date_to(self, field: DateField) -> None:

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.auth.models import Role
+from core.bounds import DocumentDate, PeriodDate
 from core.db import MAX_ID
 from tenants.models import CouncilRole, TenantKind
 
@@ -85,8 +86,8 @@ class AuditQuerySchema(StrictSchema):
     entity = fields.Str(validate=validate.Length(max=100))
     entity_id = fields.Str(validate=validate.Length(max=64))
     user_id = fields.Int(validate=validate.Range(min=1, max=MAX_ID))
-    date_from = fields.Date()
-    date_to = fields.Date()
+    date_from = fields.Date(validate=PeriodDate())
+    date_to = fields.Date(validate=PeriodDate())
 
     class Meta:
         unknown = ma.EXCLUDE  # page / page_size are read by the pagination
@@ -226,9 +227,9 @@ class CouncilMemberSchema(StrictSchema):
     )
     function = fields.Str(allow_none=True, validate=validate.Length(max=300))
     institution = fields.Str(allow_none=True, validate=validate.Length(max=300))
-    valid_from = fields.Date(allow_none=True)
-    valid_to = fields.Date(allow_none=True)
-    trained_on = fields.Date(allow_none=True)
+    valid_from = fields.Date(allow_none=True, validate=PeriodDate())
+    valid_to = fields.Date(allow_none=True, validate=PeriodDate())
+    trained_on = fields.Date(allow_none=True, validate=DocumentDate())
     version = fields.Int(
         validate=validate.Range(min=1),
         metadata={"description": "versiunea citită (sau antetul If-Match); alta → 409"},
@@ -243,7 +244,7 @@ class CouncilMeetingSchema(StrictSchema):
     """A session of the council."""
 
     id = fields.Int(dump_only=True)
-    held_on = fields.Date(required=True)
+    held_on = fields.Date(required=True, validate=PeriodDate())
     topic = fields.Str(allow_none=True, validate=validate.Length(max=500))
     members_present = fields.Int(allow_none=True, validate=validate.Range(min=0, max=1000))
 
@@ -254,9 +255,9 @@ class CouncilSchema(StrictSchema):
     id = fields.Int(dump_only=True)
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     founding_decision_number = fields.Str(allow_none=True, validate=validate.Length(max=50))
-    founding_decision_date = fields.Date(allow_none=True)
-    established_on = fields.Date(allow_none=True)
-    trained_on = fields.Date(allow_none=True)
+    founding_decision_date = fields.Date(allow_none=True, validate=DocumentDate())
+    established_on = fields.Date(allow_none=True, validate=DocumentDate())
+    trained_on = fields.Date(allow_none=True, validate=DocumentDate())
     notes = fields.Str(allow_none=True, validate=validate.Length(max=5000))
     version = fields.Int(
         validate=validate.Range(min=1),

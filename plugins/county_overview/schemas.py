@@ -8,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from core.toolkit import PeriodDate
 from plugins.county_overview.jobs import FORMATS, PAGES
 from plugins.county_overview.services import NO_PLAN, PLAN_CHAIN, jsonable
 
@@ -34,13 +35,13 @@ class CountyArgs(PeriodArgs):
     sort = fields.Str(load_default="name", validate=validate.Length(max=120))
     q = fields.Str(load_default="", validate=validate.Length(max=100))
     status = fields.Str(load_default="", validate=validate.OneOf(STATUS_CHOICES))
-    by = fields.Date(load_default=None, allow_none=True)
+    by = fields.Date(load_default=None, allow_none=True, validate=PeriodDate())
 
 
 class ComplianceArgs(PeriodArgs):
     """The compliance list: no plan endorsed on or before ``by``."""
 
-    by = fields.Date(load_default=None, allow_none=True)
+    by = fields.Date(load_default=None, allow_none=True, validate=PeriodDate())
 
 
 class ExportArgs(CountyArgs):

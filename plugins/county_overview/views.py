@@ -8,12 +8,13 @@ a tenant that is not a county answers 404.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import marshmallow as ma
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -188,10 +189,11 @@ def _file(tenant: Tenant, page: str, fmt: str, args: dict[str, Any]) -> Response
     period = _period(args)
     name, data, mimetype = build_export(tenant, page, fmt, period, by=args.get("by"), sort=args.get("sort", "name"),
                                         q=args.get("q", ""), status=args.get("status", ""))
+    # RFC 6266: an ASCII ``filename`` and the UTF-8 ``filename*`` (a raw "Județul" is no latin-1 header for gunicorn);
+    # the answer is whole before the export is audited, so a failed download leaves no "export" entry
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
     record_export(tenant.id, page, fmt, period, current_user.id)
     db.session.commit()
-    response = Response(data, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
     return response
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from flask import current_app, request, send_file
+from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,10 @@ from core.toolkit import (
     enqueue,
     has_permission,
     require,
+)
+from core.toolkit import (
+    db,
+    send_attachment,
 )
 from plugins.pin_project import schemas as s
 from plugins.pin_project import services
@@ -446,12 +450,7 @@ class ExpenditureAttachment(MethodView):
             )
         except FileNotFoundError:
             abort(404)
-        return send_file(
-            path,
-            mimetype=expenditure.attachment_mimetype,
-            as_attachment=True,
-            download_name=expenditure.attachment_name,
-        )
+        return send_attachment(path, expenditure.attachment_name)
 
     @blp.response(200, s.PinExpenditureSchema)
     @require("pin.spend")
@@ -461,9 +460,13 @@ class ExpenditureAttachment(MethodView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             abort(422, errors={"files": {"file": ["Alegeți un fișier."]}})
-        services.attach_to_expenditure(
-            expenditure, current_app.config["VATRA_FILES"], upload.filename, upload.read(), upload.mimetype
-        )
+        try:
+            services.attach_to_expenditure(
+                expenditure, current_app.config["VATRA_FILES"], upload.filename, upload.read()
+            )
+        except services.RuleViolation as exc:
+            db.session.rollback()
+            abort(422, errors={"files": exc.errors})
         _commit()
         return expenditure
 
@@ -712,7 +715,7 @@ class ProgressAttachment(MethodView):
             path = services.attachment_file(current_app.config["VATRA_FILES"], entry.tenant_id, entry.attachment_path)
         except FileNotFoundError:
             abort(404)
-        return send_file(path, as_attachment=True, download_name=entry.attachment_name)
+        return send_attachment(path, entry.attachment_name)
 
     @blp.response(200, s.PinProgressSchema)
     @require("pin.progress")
@@ -723,7 +726,11 @@ class ProgressAttachment(MethodView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             abort(422, errors={"files": {"file": ["Alegeți un fișier."]}})
-        services.attach_to_progress(entry, current_app.config["VATRA_FILES"], upload.filename, upload.read())
+        try:
+            services.attach_to_progress(entry, current_app.config["VATRA_FILES"], upload.filename, upload.read())
+        except services.RuleViolation as exc:
+            db.session.rollback()
+            abort(422, errors={"files": exc.errors})
         _commit()
         return entry
 

@@ -13,7 +13,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.toolkit import MAX_ID
+from core.toolkit import (
+    DocumentDate,
+    MAX_ID,
+    PeriodDate,
+)
 from plugins.pin_project.models import ActivityStatus, Comparator, ProjectStatus
 
 CENT = Decimal("0.01")
@@ -101,8 +105,8 @@ class PinProjectSchema(VersionedSchema):
     purpose = fields.String(load_default=None, allow_none=True)
     budget_total = Amount(required=True)
     currency = fields.String(load_default="RON", validate=validate.OneOf(["RON"]))
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
+    start_date = fields.Date(required=True, validate=PeriodDate())
+    end_date = fields.Date(required=True, validate=PeriodDate())
     period_text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     status = fields.String(
         load_default=ProjectStatus.PLANNED.value, validate=validate.OneOf([s.value for s in ProjectStatus])
@@ -121,8 +125,8 @@ class PinProjectPatchSchema(VersionedSchema):
     purpose = fields.String(allow_none=True)
     budget_total = Amount()
     currency = fields.String(validate=validate.OneOf(["RON"]))
-    start_date = fields.Date()
-    end_date = fields.Date()
+    start_date = fields.Date(validate=PeriodDate())
+    end_date = fields.Date(validate=PeriodDate())
     period_text = fields.String(allow_none=True, validate=validate.Length(max=200))
     status = fields.String(validate=validate.OneOf([s.value for s in ProjectStatus]))
 
@@ -208,7 +212,7 @@ class PinReviseSchema(VersionedSchema):
 class PinExpenditureSchema(VersionedSchema):
     id = fields.Integer(dump_only=True)
     budget_line_id = fields.Integer(required=True, attribute="line_id", validate=ID)
-    date = fields.Date(required=True, attribute="spent_on")
+    date = fields.Date(required=True, attribute="spent_on", validate=DocumentDate())
     amount = Amount(required=True, positive=True)
     supplier = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     document_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
@@ -270,8 +274,8 @@ class PinActivitySchema(VersionedSchema):
     number = fields.Integer(load_default=None, allow_none=True, validate=POSITION)
     title = _text(required=True)
     detail = fields.String(load_default=None, allow_none=True)
-    planned_start = fields.Date(load_default=None, allow_none=True)
-    planned_end = fields.Date(load_default=None, allow_none=True)
+    planned_start = fields.Date(load_default=None, allow_none=True, validate=PeriodDate())
+    planned_end = fields.Date(load_default=None, allow_none=True, validate=PeriodDate())
     status = fields.String(
         load_default=ActivityStatus.PLANNED.value, validate=validate.OneOf([s.value for s in ActivityStatus])
     )
@@ -285,8 +289,8 @@ class PinActivityPatchSchema(VersionedSchema):
     number = fields.Integer(validate=POSITION)
     title = _text()
     detail = fields.String(allow_none=True)
-    planned_start = fields.Date(allow_none=True)
-    planned_end = fields.Date(allow_none=True)
+    planned_start = fields.Date(allow_none=True, validate=PeriodDate())
+    planned_end = fields.Date(allow_none=True, validate=PeriodDate())
     status = fields.String(validate=validate.OneOf([s.value for s in ActivityStatus]))
     responsible = fields.String(allow_none=True, validate=validate.Length(max=300))
     locality_tenant_ids = fields.List(fields.Integer(validate=ID))
@@ -318,7 +322,7 @@ class PinIndicatorSchema(VersionedSchema):
     )
     target = Amount(required=True)
     deliverable = fields.Boolean(load_default=False)
-    delivered_on = fields.Date(load_default=None, allow_none=True)
+    delivered_on = fields.Date(load_default=None, allow_none=True, validate=DocumentDate())
     note = fields.String(load_default=None, allow_none=True)
     breakdown = fields.List(fields.Nested(PinPartSchema), load_default=list)
 
@@ -330,7 +334,7 @@ class PinIndicatorPatchSchema(VersionedSchema):
     comparator = fields.String(validate=validate.OneOf([c.value for c in Comparator]))
     target = Amount()
     deliverable = fields.Boolean()
-    delivered_on = fields.Date(allow_none=True)
+    delivered_on = fields.Date(allow_none=True, validate=DocumentDate())
     note = fields.String(allow_none=True)
     breakdown = fields.List(fields.Nested(PinPartSchema), allow_none=True)
 
@@ -350,7 +354,7 @@ class PinResultPatchSchema(Schema):
 class PinProgressSchema(Schema):
     id = fields.Integer(dump_only=True)
     indicator_id = fields.Integer(dump_only=True)
-    date = fields.Date(required=True, attribute="entry_date")
+    date = fields.Date(required=True, attribute="entry_date", validate=DocumentDate())
     value = Amount(required=True)
     locality_tenant_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
     part_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
@@ -383,7 +387,7 @@ class PinIndicatorStatusSchema(Schema):
 
 
 class PinAtQuerySchema(Schema):
-    at = fields.Date(load_default=None, allow_none=True)
+    at = fields.Date(load_default=None, allow_none=True, validate=PeriodDate())
 
 
 # --------------------------------------------------------------------------- reports
@@ -391,8 +395,8 @@ class PinAtQuerySchema(Schema):
 
 class PinReportRequestSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["progress_docx", "financial_xlsx"]))
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = fields.Date(required=True, validate=PeriodDate())
+    end = fields.Date(required=True, validate=PeriodDate())
 
     @validates_schema
     def _range(self, data: dict[str, Any], **kwargs: Any) -> None:

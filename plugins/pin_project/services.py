@@ -47,7 +47,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from unidecode import unidecode
 
-from core.toolkit import N_, IndicatorDef, IndicatorValue, Period, Tenant, TenantKind, db, in_ids, utcnow
+from core.toolkit import (
+    check_upload,
+    db,
+    in_ids,
+    IndicatorDef,
+    IndicatorValue,
+    N_,
+    Period,
+    Tenant,
+    TenantKind,
+    UploadRefusedError,
+    utcnow,
+)
 from plugins.pin_project.models import (
     ActivityBudgetLine,
     ActivityLocality,
@@ -1364,13 +1376,32 @@ def safe_filename(name: str) -> str:
     return base[-120:]
 
 
-def store_attachment(files_root: str | Path, tenant_id: int, kind: str, filename: str, data: bytes) -> str:
-    """Store a file under ``<files_root>/<tenant_id>/pin/<kind>/`` and return its path relative to the root."""
+def store_attachment(
+    files_root: str | Path, tenant_id: int, kind: str, filename: str, data: bytes, *, field: str = "file"
+) -> StoredAttachment:
+    """Check ``data`` by its content and store it under ``<files_root>/<tenant_id>/pin/<kind>/``.
+
+    Returns what the file is, with ``path`` relative to the root; an empty
+    file or one outside the allow-list (:func:`core.toolkit.check_upload`:
+    HTML, SVG, scripts...) raises :class:`RuleViolation` naming ``field``.
+    """
+    try:
+        checked = check_upload(data, field=field)
+    except UploadRefusedError as exc:
+        raise RuleViolation(exc.errors) from None
     relative = Path(str(tenant_id)) / "pin" / kind / f"{uuid.uuid4().hex}-{safe_filename(filename)}"
     target = Path(files_root) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return relative.as_posix()
+    return StoredAttachment(relative.as_posix(), checked.mimetype)
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    """Where an accepted attachment was stored (relative to the files root) and its type, read from its content."""
+
+    path: str
+    mimetype: str
 
 
 def attachment_file(files_root: str | Path, tenant_id: int, relative: str) -> Path:
@@ -1383,19 +1414,23 @@ def attachment_file(files_root: str | Path, tenant_id: int, relative: str) -> Pa
 
 
 def attach_to_expenditure(
-    expenditure: Expenditure, files_root: str | Path, filename: str, data: bytes, mimetype: str | None
+    expenditure: Expenditure, files_root: str | Path, filename: str, data: bytes, *, field: str = "file"
 ) -> Expenditure:
-    """Store the supporting document of an expenditure (replacing a previous one)."""
-    expenditure.attachment_path = store_attachment(files_root, expenditure.tenant_id, "expenditures", filename, data)
+    """Store the supporting document of an expenditure (replacing a previous one); its type is read from its content."""
+    stored = store_attachment(files_root, expenditure.tenant_id, "expenditures", filename, data, field=field)
+    expenditure.attachment_path = stored.path
     expenditure.attachment_name = safe_filename(filename)
-    expenditure.attachment_mimetype = mimetype or "application/octet-stream"
+    expenditure.attachment_mimetype = stored.mimetype
     db.session.flush()
     return expenditure
 
 
-def attach_to_progress(entry: ProgressEntry, files_root: str | Path, filename: str, data: bytes) -> ProgressEntry:
-    """Store the evidence file of a progress entry."""
-    entry.attachment_path = store_attachment(files_root, entry.tenant_id, "evidence", filename, data)
+def attach_to_progress(
+    entry: ProgressEntry, files_root: str | Path, filename: str, data: bytes, *, field: str = "file"
+) -> ProgressEntry:
+    """Store the evidence file of a progress entry (checked by its content)."""
+    stored = store_attachment(files_root, entry.tenant_id, "evidence", filename, data, field=field)
+    entry.attachment_path = stored.path
     entry.attachment_name = safe_filename(filename)
     db.session.flush()
     return entry

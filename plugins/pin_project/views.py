@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -41,6 +41,12 @@ from core.toolkit import (
     has_permission,
     require,
     translate,
+)
+from core.toolkit import (
+    db,
+    DocumentDateRange,
+    PeriodDateRange,
+    send_attachment,
 )
 from plugins.pin_project import services
 from plugins.pin_project.jobs import REPORT_KINDS
@@ -94,7 +100,7 @@ class ExpenditureForm(FlaskForm):
     """An expenditure, with the override fields for users holding ``pin.override``."""
 
     budget_line_id = SelectField(_l("Linia bugetară"), coerce=int, validators=[InputRequired()])
-    date = DateField(_l("Data"), validators=[InputRequired()])
+    date = DateField(_l("Data"), validators=[InputRequired(), DocumentDateRange()])
     amount = AmountField(_l("Suma (lei)"), validators=[InputRequired()])
     supplier = StringField(_l("Furnizor"), validators=[Optional(), Length(max=300)])
     document_number = StringField(_l("Număr document"), validators=[Optional(), Length(max=100)])
@@ -121,7 +127,7 @@ class ProgressForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date = DateField(_l("Data"), validators=[InputRequired()])
+    date = DateField(_l("Data"), validators=[InputRequired(), DocumentDateRange()])
     value = AmountField(_l("Valoare"), validators=[InputRequired()])
     locality_tenant_id = SelectField(_l("Localitatea"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     part_id = SelectField(_l("Partea"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
@@ -162,7 +168,7 @@ class DeliveredForm(FlaskForm):
     class Meta:
         csrf = False
 
-    delivered_on = DateField(_l("Tipărit la data"), validators=[Optional()])
+    delivered_on = DateField(_l("Tipărit la data"), validators=[Optional(), DocumentDateRange()])
     submit = SubmitField(_l("Salvează"))
 
 
@@ -177,8 +183,8 @@ class ReportForm(FlaskForm):
         ],
         validators=[DataRequired()],
     )
-    start = DateField(_l("De la"), validators=[InputRequired()])
-    end = DateField(_l("Până la"), validators=[InputRequired()])
+    start = DateField(_l("De la"), validators=[InputRequired(), PeriodDateRange()])
+    end = DateField(_l("Până la"), validators=[InputRequired(), PeriodDateRange()])
     submit = SubmitField(_l("Generează raportul"))
 
     def validate_end(self, field: DateField) -> None:
@@ -458,7 +464,7 @@ def new_expenditure(project_id: int) -> Any:
             upload = form.attachment.data
             if upload and upload.filename:
                 services.attach_to_expenditure(
-                    expenditure, current_app.config["VATRA_FILES"], upload.filename, upload.read(), upload.mimetype
+                    expenditure, current_app.config["VATRA_FILES"], upload.filename, upload.read(), field="attachment"
                 )
             db.session.commit()
         except services.RuleViolation as exc:
@@ -493,9 +499,7 @@ def expenditure_attachment(project_id: int, expenditure_id: int) -> Any:
         )
     except FileNotFoundError:
         abort(404)
-    return send_file(
-        path, mimetype=expenditure.attachment_mimetype, as_attachment=True, download_name=expenditure.attachment_name
-    )
+    return send_attachment(path, expenditure.attachment_name)
 
 
 def _progress_form(item: Project, indicator: Any, *, submitted: bool = False) -> ProgressForm:
@@ -574,7 +578,9 @@ def record_progress(project_id: int, indicator_id: int) -> Any:
             )
             upload = form.attachment.data
             if upload and upload.filename:
-                services.attach_to_progress(entry, current_app.config["VATRA_FILES"], upload.filename, upload.read())
+                services.attach_to_progress(
+                    entry, current_app.config["VATRA_FILES"], upload.filename, upload.read(), field="attachment"
+                )
             db.session.commit()
         except services.RuleViolation as exc:
             db.session.rollback()
@@ -617,7 +623,7 @@ def progress_attachment(project_id: int, indicator_id: int, entry_id: int) -> An
         path = services.attachment_file(current_app.config["VATRA_FILES"], entry.tenant_id, entry.attachment_path)
     except FileNotFoundError:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=entry.attachment_name)
+    return send_attachment(path, entry.attachment_name)
 
 
 @bp.post("/<int:project_id>/reports")

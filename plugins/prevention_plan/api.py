@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app, request, send_file
+from flask import current_app, request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,7 +31,12 @@ from core.toolkit import (
     has_permission,
     require,
 )
+from core.toolkit import (
+    db,
+    send_attachment,
+)
 from plugins.prevention_plan import exports, services
+from plugins.prevention_plan.jobs import import_limits
 from plugins.prevention_plan.messages import shown, shown_errors
 from plugins.prevention_plan.models import PlanStatus, PlanTemplate
 from plugins.prevention_plan.schemas import (
@@ -454,7 +459,7 @@ class DocumentFile(MethodView):
         plan = services.get_plan(plan_id)
         document = services.get_document(plan, document_id)
         path = services.document_path(_files_root(), document)
-        return send_file(path, mimetype=document.mimetype, as_attachment=True, download_name=document.filename)
+        return send_attachment(path, document.filename)
 
 
 # ---------------------------------------------------------------- exports and imports (jobs)
@@ -499,11 +504,19 @@ class Imports(MethodView):
     @require("plan.values")
     @domain
     def post(self, files: dict[str, Any], plan_id: int) -> Any:
-        """Import values from the Excel export: checked at once (422 with the bad rows), then written by a job."""
+        """Import values from the Excel export: checked at once (422 with the bad rows), then written by a job.
+
+        A file over ``PLAN_IMPORT_INLINE_BYTES`` is checked by the job instead (its errors are the job's
+        result file); over ``PLAN_IMPORT_MAX_BYTES``, or with more rows than ``PLAN_IMPORT_MAX_ROWS``, it is
+        refused; at most ``PLAN_IMPORT_MAX_ERRORS`` errors are listed, the others counted.
+        """
         plan = services.get_plan(plan_id, tree=True)
         services.ensure_current(plan)
-        data = files["file"].read()
-        exports.check_values_xlsx(plan, data)
+        limits = import_limits()
+        data = files["file"].read(limits.max_bytes + 1)
+        exports.check_size(data, limits)
+        if len(data) <= limits.inline_bytes:  # a larger file is checked by the job, not while the client waits
+            exports.check_values_xlsx(plan, data, limits)
         upload = save_upload(plan, data)
         job = enqueue(
             "prevention_plan.import_xlsx",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -377,8 +378,10 @@ class ImportRejectedError(InvalidInputError):
     language, the job's text report and the audit in Romanian.
     """
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[str]], *, total: int | None = None) -> None:
         super().__init__(errors, N_("Fișierul are erori; nu s-a înregistrat nicio valoare."))
+        self.total = total if total is not None else sum(len(v) for v in errors.values())
+        """How many errors the file has (``errors`` lists at most the cap of them)."""
 
 
 @dataclass
@@ -406,47 +409,156 @@ def _in_column(column: str, problem: str) -> str:
     return N_("%(column)s: %(problem)s", column=column, problem=problem)
 
 
-def _read_workbook(data: bytes) -> Any:
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much of a workbook an import reads, checks and reports (config ``PLAN_IMPORT_*`` overrides each).
+
+    A plan has a few hundred indicators at most; its export is a few dozen
+    kilobytes. The caps keep a hostile or mistaken file (800,000 rows, a ZIP
+    bomb) from holding a worker for a minute and answering megabytes.
+    """
+
+    max_bytes: int = 2 * 1024 * 1024
+    """The largest upload (``PLAN_IMPORT_MAX_BYTES``); larger is refused at once."""
+    max_unzipped: int = 64 * 1024 * 1024
+    """The largest the workbook's parts may inflate to (``PLAN_IMPORT_MAX_UNZIPPED``)."""
+    max_rows: int = 2000
+    """The most data rows read (``PLAN_IMPORT_MAX_ROWS``); reading stops at the first one past it."""
+    max_errors: int = 100
+    """The most errors reported one by one (``PLAN_IMPORT_MAX_ERRORS``); the rest are counted."""
+    inline_bytes: int = 256 * 1024
+    """Up to this size the request checks the file itself; a larger one is checked by the job
+    (``PLAN_IMPORT_INLINE_BYTES``)."""
+
+    @classmethod
+    def from_config(cls, config: Any) -> ImportLimits:
+        """The limits with the application's ``PLAN_IMPORT_*`` settings applied."""
+        names = {
+            "max_bytes": "PLAN_IMPORT_MAX_BYTES",
+            "max_unzipped": "PLAN_IMPORT_MAX_UNZIPPED",
+            "max_rows": "PLAN_IMPORT_MAX_ROWS",
+            "max_errors": "PLAN_IMPORT_MAX_ERRORS",
+            "inline_bytes": "PLAN_IMPORT_INLINE_BYTES",
+        }
+        return cls(**{attr: int(config[key]) for attr, key in names.items() if config.get(key) is not None})
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+def _too_large(cap: int) -> ImportRejectedError:
+    return ImportRejectedError(
+        {FILE_KEY: [N_("Fișierul depășește %(size)s MB, cât primește importul.", size=_megabytes(cap))]}
+    )
+
+
+def check_size(data: bytes, limits: ImportLimits) -> None:
+    """Refuse an upload larger than ``limits.max_bytes`` (before anything reads it)."""
+    if len(data) > limits.max_bytes:
+        raise _too_large(limits.max_bytes)
+
+
+def _read_workbook(data: bytes, limits: ImportLimits) -> Any:
+    """The workbook in openpyxl's read-only (streaming) mode, once its size and inflated size are within the caps."""
+    check_size(data, limits)
+    not_excel = ImportRejectedError({FILE_KEY: [N_("Fișierul nu este un registru Excel (.xlsx) valid.")]})
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise not_excel from None
+    if inflated > limits.max_unzipped:
+        raise _too_large(limits.max_unzipped)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken or foreign file
-        raise ImportRejectedError({FILE_KEY: [N_("Fișierul nu este un registru Excel (.xlsx) valid.")]}) from None
+        raise not_excel from None
 
 
-def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
+class _Errors:
+    """Row errors up to a cap; past it they are only counted."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.shown: dict[str, list[str]] = {}
+        self.count = 0
+
+    def add(self, key: str, *messages: str) -> None:
+        for message in messages:
+            self.count += 1
+            if self.count <= self.limit:
+                self.shown.setdefault(key, []).append(message)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def rejection(self) -> ImportRejectedError:
+        errors = dict(self.shown)
+        hidden = self.count - min(self.count, self.limit)
+        if hidden:
+            errors.setdefault(FILE_KEY, []).append(
+                N_(
+                    "Sunt arătate primele %(shown)s erori; încă %(hidden)s nu sunt arătate.",
+                    shown=str(self.limit),
+                    hidden=str(hidden),
+                )
+            )
+        return ImportRejectedError(errors, total=self.count)
+
+
+MAX_COLUMNS = 50
+"""The widest header read (the export has a dozen columns; a sheet may claim 16,384)."""
+
+
+def check_values_xlsx(plan: Plan, data: bytes, limits: ImportLimits | None = None) -> ImportSummary:
     """Read and check the workbook against the plan without writing anything.
 
     Raises :class:`ImportRejectedError` with one entry per bad row: an unknown
     indicator id, a cell that is not a non-negative number, a row mixing
     quarters and the whole year, or a period kind that clashes with the
-    values already recorded.
+    values already recorded. The file is read as a stream within ``limits``:
+    too large, too many rows (reading stops at the first row past the cap),
+    and at most ``limits.max_errors`` errors listed (the others counted).
     """
-    wb = _read_workbook(data)
-    errors: dict[str, list[str]] = {}
+    limits = limits or ImportLimits()
+    wb = _read_workbook(data, limits)
+    errors = _Errors(limits.max_errors)
     if SHEET not in wb.sheetnames:
         raise ImportRejectedError({FILE_KEY: [N_("Lipsește foaia „%(sheet)s” exportată de platformă.", sheet=SHEET)]})
     if META_SHEET in wb.sheetnames:
-        meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(min_row=1, max_row=6, values_only=True) if row}
+        meta = {
+            row[0]: row[1]
+            for row in wb[META_SHEET].iter_rows(min_row=1, max_row=6, max_col=2, values_only=True)
+            if row and len(row) > 1
+        }
         if meta.get("An") not in (None, plan.year):
-            errors.setdefault(FILE_KEY, []).append(
+            errors.add(
+                FILE_KEY,
                 N_(
                     "Fișierul este pentru anul %(file_year)s, planul pentru %(plan_year)s.",
-                    file_year=str(meta.get("An")),
+                    file_year=str(meta.get("An"))[:20],
                     plan_year=str(plan.year),
-                )
+                ),
             )
-    rows = wb[SHEET].iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    sheet = wb[SHEET]
+    first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
+    header = [str(c).strip() if c is not None else "" for c in first]
     positions = {name: header.index(name) for name in ("ID indicator", *PERIOD_COLUMNS) if name in header}
     missing = [name for name in ("ID indicator", *PERIOD_COLUMNS) if name not in positions]
     if missing:
         raise ImportRejectedError({FILE_KEY: [N_("Lipsesc coloanele: %(columns)s.", columns=", ".join(missing))]})
+    width = max(positions.values()) + 1
     known = {i.id: i for i in services.indicators_of(plan)}
     live = services.live_values(plan, plan.year)
     summary = ImportSummary(entries={q: [] for q in PERIOD_COLUMNS.values()})
     seen: dict[int, int] = {}
-    for row_number, row in enumerate(rows, start=2):
-        cells = list(row) + [None] * (len(header) - len(row))
+    for row_number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+        if row_number - 1 > limits.max_rows:
+            raise ImportRejectedError(
+                {FILE_KEY: [N_("Fișierul are mai mult de %(rows)s rânduri de valori.", rows=str(limits.max_rows))]}
+            )
+        cells = list(row) + [None] * (width - len(row))
         raw_id = cells[positions["ID indicator"]]
         period_cells = {name: cells[positions[name]] for name in PERIOD_COLUMNS}
         if raw_id in (None, "") and all(v in (None, "") for v in period_cells.values()):
@@ -454,28 +566,27 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
         summary.rows += 1
         key = _row_key(row_number)
         if raw_id in (None, ""):
-            errors.setdefault(key, []).append(N_("Lipsește ID-ul indicatorului (prima coloană)."))
+            errors.add(key, N_("Lipsește ID-ul indicatorului (prima coloană)."))
             continue
         try:
             indicator_id = int(str(raw_id).strip()) if not isinstance(raw_id, float) else int(raw_id)
             if isinstance(raw_id, float) and raw_id != int(raw_id):
                 raise ValueError
-        except (TypeError, ValueError):
-            errors.setdefault(key, []).append(N_("ID indicator „%(value)s” nu este un număr.", value=str(raw_id)))
+        except (TypeError, ValueError, OverflowError):
+            errors.add(key, N_("ID indicator „%(value)s” nu este un număr.", value=str(raw_id)[:40]))
             continue
         indicator = known.get(indicator_id)
         if indicator is None:
-            errors.setdefault(key, []).append(
-                N_("Indicatorul cu ID %(id)s nu face parte din plan.", id=str(indicator_id))
-            )
+            errors.add(key, N_("Indicatorul cu ID %(id)s nu face parte din plan.", id=str(indicator_id)[:40]))
             continue
         if indicator_id in seen:
-            errors.setdefault(key, []).append(
+            errors.add(
+                key,
                 N_(
                     "Indicatorul %(id)s apare și pe rândul %(row)s.",
                     id=str(indicator_id),
                     row=str(seen[indicator_id]),
-                )
+                ),
             )
             continue
         seen[indicator_id] = row_number
@@ -485,26 +596,22 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
             if value in (None, ""):
                 continue
             if isinstance(value, dt.date | dt.datetime | bool):
-                errors.setdefault(key, []).append(
-                    _in_column(name, N_("„%(value)s” nu este un număr.", value=str(value)))
-                )
+                errors.add(key, _in_column(name, N_("„%(value)s” nu este un număr.", value=str(value))))
                 continue
             try:
                 parsed[quarter] = services.to_decimal(value, field_name=name)
             except InvalidInputError as exc:
-                errors.setdefault(key, []).extend(_in_column(name, m) for msgs in exc.errors.values() for m in msgs)
+                errors.add(key, *(_in_column(name, m) for msgs in exc.errors.values() for m in msgs))
         has_quarters = any(q is not None for q in parsed)
         if has_quarters and None in parsed:
-            errors.setdefault(key, []).append(N_("Completați fie trimestrele, fie coloana Anual, nu pe amândouă."))
+            errors.add(key, N_("Completați fie trimestrele, fie coloana Anual, nu pe amândouă."))
             continue
         in_force = set(live.get(indicator_id, {}))
         if has_quarters and None in in_force:
-            errors.setdefault(key, []).append(
-                N_("Indicatorul are deja o valoare pe tot anul; corectați coloana Anual.")
-            )
+            errors.add(key, N_("Indicatorul are deja o valoare pe tot anul; corectați coloana Anual."))
             continue
         if None in parsed and in_force - {None}:
-            errors.setdefault(key, []).append(N_("Indicatorul are deja valori pe trimestre; completați T1–T4."))
+            errors.add(key, N_("Indicatorul are deja valori pe trimestre; completați T1–T4."))
             continue
         for quarter, number in parsed.items():
             old = live.get(indicator_id, {}).get(quarter)
@@ -514,17 +621,19 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
             note = old.note if old is not None else None
             summary.entries[quarter].append((row_number, ValueEntry(indicator_id, number, note)))
     if errors:
-        raise ImportRejectedError(errors)
+        raise errors.rejection()
     return summary
 
 
-def import_values_xlsx(plan: Plan, data: bytes, *, user_id: int | None = None) -> ImportSummary:
+def import_values_xlsx(
+    plan: Plan, data: bytes, *, user_id: int | None = None, limits: ImportLimits | None = None
+) -> ImportSummary:
     """Check the workbook, then record every changed value (corrections keep their history).
 
     All rows are checked before the first write; when any is bad,
     :class:`ImportRejectedError` is raised and nothing is written.
     """
-    summary = check_values_xlsx(plan, data)
+    summary = check_values_xlsx(plan, data, limits)
     for quarter, items in summary.entries.items():
         if not items:
             continue

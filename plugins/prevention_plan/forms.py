@@ -25,9 +25,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.toolkit import DocumentDateRange, PlanYearRange
 from plugins.prevention_plan.messages import shown
 from plugins.prevention_plan.schemas import LANGUAGES, UNITS
-from plugins.prevention_plan.services import MAX_YEAR, MIN_YEAR, InvalidInputError
+from plugins.prevention_plan.services import InvalidInputError
 
 MONTHS = (
     (1, _l("ianuarie")),
@@ -67,7 +68,7 @@ def _year_field(label: Any = None) -> IntegerField:
         label or _l("Anul"),
         validators=[
             InputRequired(REQUIRED),
-            NumberRange(MIN_YEAR, MAX_YEAR, _l("Anul trebuie să fie între %(min)s și %(max)s.")),
+            PlanYearRange(),
         ],
     )
 
@@ -160,16 +161,16 @@ class TransitionForm(FlaskForm):
     version = HiddenField()
     note = TextAreaField(_l("Observații / motivul"), validators=[Optional(), Length(max=4000)])
     aviz_number = StringField(_l("Numărul avizului"), validators=[Optional(), Length(max=50)])
-    aviz_date = DateField(_l("Data avizului"), validators=[Optional()])
+    aviz_date = DateField(_l("Data avizului"), validators=[Optional(), DocumentDateRange()])
     members_present = CheckboxesField(_l("Membrii prezenți"), choices=[], coerce=int)
     hcl_number = StringField(_l("Numărul HCL"), validators=[Optional(), Length(max=50)])
-    hcl_date = DateField(_l("Data HCL"), validators=[Optional()])
+    hcl_date = DateField(_l("Data HCL"), validators=[Optional(), DocumentDateRange()])
     referat_number = StringField(
         _l("Numărul referatului de aprobare al primarului"), validators=[Optional(), Length(max=50)]
     )
-    referat_date = DateField(_l("Data referatului"), validators=[Optional()])
+    referat_date = DateField(_l("Data referatului"), validators=[Optional(), DocumentDateRange()])
     raport_number = StringField(_l("Numărul raportului de specialitate"), validators=[Optional(), Length(max=50)])
-    raport_date = DateField(_l("Data raportului de specialitate"), validators=[Optional()])
+    raport_date = DateField(_l("Data raportului de specialitate"), validators=[Optional(), DocumentDateRange()])
     narrative = TextAreaField(_l("Evaluarea anuală"), validators=[Optional()])
 
 

@@ -20,6 +20,11 @@ def _files_root() -> Path:
     return Path(current_app.config["VATRA_FILES"])
 
 
+def import_limits() -> exports.ImportLimits:
+    """The import's caps, with the application's ``PLAN_IMPORT_*`` settings."""
+    return exports.ImportLimits.from_config(current_app.config)
+
+
 def _basename(plan: services.Plan) -> str:
     return f"plan-prevenire-{plan.year}-r{plan.revision}"
 
@@ -50,8 +55,10 @@ def export_xlsx(ctx: JobContext, plan_id: int) -> dict[str, object]:
 def import_xlsx(ctx: JobContext, plan_id: int, upload: str, user_id: int | None = None) -> dict[str, object]:
     """Import the values of an uploaded workbook (``upload`` is relative to VATRA_FILES).
 
-    A rejected file writes nothing: the job ends with the count of errors in
-    its message and the per-row errors saved as its result file.
+    The file is checked here as well (a large one was not checked by the
+    request). A rejected file writes nothing: the job ends with the count of
+    errors in its message and the per-row errors (at most the cap of them)
+    saved as its result file.
     """
     ctx.progress(5, "Se citește fișierul")
     plan = services.get_plan(plan_id, tree=True)
@@ -60,12 +67,13 @@ def import_xlsx(ctx: JobContext, plan_id: int, upload: str, user_id: int | None 
     if root not in path.parents or not path.is_file():
         raise FileNotFoundError(f"the uploaded workbook {upload!r} is missing")
     try:
-        summary = exports.import_values_xlsx(plan, path.read_bytes(), user_id=user_id or ctx.user_id)
+        summary = exports.import_values_xlsx(
+            plan, path.read_bytes(), user_id=user_id or ctx.user_id, limits=import_limits()
+        )
     except exports.ImportRejectedError as exc:
         report = exports.rejection_report(exc)
         ctx.save_file(f"{_basename(plan)}-erori-import.txt", report.encode("utf-8"), "text/plain; charset=utf-8")
-        count = sum(len(v) for v in exc.errors.values())
-        ctx.progress(100, f"Import respins: {count} erori; nu s-a înregistrat nicio valoare.")
-        return {"rejected": True, "errors": exc.errors}
+        ctx.progress(100, f"Import respins: {exc.total} erori; nu s-a înregistrat nicio valoare.")
+        return {"rejected": True, "error_count": exc.total, "errors": exc.errors}
     ctx.progress(100, f"Import încheiat: {summary.written} valori noi, {summary.unchanged} neschimbate.")
     return {"rejected": False, "rows": summary.rows, "written": summary.written, "unchanged": summary.unchanged}

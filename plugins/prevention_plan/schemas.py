@@ -6,9 +6,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
-from core.toolkit import MAX_ID
+from core.toolkit import (
+    DocumentDate,
+    MAX_ID,
+    PlanYear,
+)
 from plugins.prevention_plan.models import PlanStatus, SignatoryRole
-from plugins.prevention_plan.services import MAX_YEAR, MIN_YEAR, STATUS_LABELS
+from plugins.prevention_plan.services import STATUS_LABELS
 
 UNITS = (
     "număr",
@@ -26,7 +30,8 @@ UNITS = (
 
 LANGUAGES = ("ro", "hu", "en")
 
-YEAR = validate.Range(min=MIN_YEAR, max=MAX_YEAR, error=f"Anul trebuie să fie între {MIN_YEAR} și {MAX_YEAR}.")
+YEAR = PlanYear()
+"""A plan year: 2020 … this year + 5 (the message names the bounds)."""
 NOT_NEGATIVE = validate.Range(min=0, error="Valoarea nu poate fi negativă.")
 MAX_VALUE = validate.Range(max=10**14 - 1, error="Valoare prea mare.")
 MAX_MONEY = validate.Range(max=10**12 - 1, error="Suma este prea mare.")  # a Money column is Numeric(14, 2)
@@ -393,14 +398,14 @@ class TransitionInSchema(VersionedSchema):
     to = fields.Enum(PlanStatus, by_value=True, required=True)
     note = fields.String(allow_none=True, validate=validate.Length(max=4000))
     aviz_number = _text(50, allow_none=True)
-    aviz_date = fields.Date(allow_none=True)
+    aviz_date = fields.Date(allow_none=True, validate=DocumentDate())
     members_present = fields.List(fields.Integer(validate=ID), allow_none=True)
     hcl_number = _text(50, allow_none=True)
-    hcl_date = fields.Date(allow_none=True)
+    hcl_date = fields.Date(allow_none=True, validate=DocumentDate())
     referat_number = _text(50, allow_none=True)
-    referat_date = fields.Date(allow_none=True)
+    referat_date = fields.Date(allow_none=True, validate=DocumentDate())
     raport_number = _text(50, allow_none=True)
-    raport_date = fields.Date(allow_none=True)
+    raport_date = fields.Date(allow_none=True, validate=DocumentDate())
     narrative = fields.String(allow_none=True)
 
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
 import uuid
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,21 +28,24 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from core.toolkit import (
-    N_,
+    check_upload,
     Council,
     CouncilMeeting,
     CouncilMember,
     CouncilRole,
-    Message,
-    Period,
-    Tenant,
     current_tenant_id,
     db,
     in_ids,
+    IndicatorValue as CatalogValue,
+    Message,
+    N_,
+    Period,
     read_scope,
+    Tenant,
+    UploadRefusedError,
     utcnow,
+    year_range,
 )
-from core.toolkit import IndicatorValue as CatalogValue
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,
@@ -67,7 +68,6 @@ from plugins.prevention_plan.models import (
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 SEED_JSON = DEMO_DIR / "plan_targu_secuiesc_2026.json"
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_DECIMALS = 4
 
 STATUS_LABELS: dict[PlanStatus, str] = {
@@ -168,6 +168,8 @@ EVALUATION_STATUSES = frozenset({PlanStatus.APPROVED, PlanStatus.IN_IMPLEMENTATI
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCUMENT_UPLOADS = frozenset({PDF_MIME, DOCX_MIME})
+"""What a step's document may be (read from its content): a PDF scan or a Word document."""
 
 
 def local_year(today: dt.date | None = None) -> int:
@@ -309,9 +311,10 @@ def ensure_editable(plan: Plan) -> None:
 
 
 def _check_year(year: Any, field_name: str = "year") -> int:
-    if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
+    first, last = year_range()
+    if not isinstance(year, int) or isinstance(year, bool) or not first <= year <= last:
         raise InvalidInputError(
-            {field_name: [N_("Anul trebuie să fie între %(min)s și %(max)s.", min=MIN_YEAR, max=MAX_YEAR)]}
+            {field_name: [N_("Anul trebuie să fie între %(first)s și %(last)s.", first=str(first), last=str(last))]}
         )
     return year
 
@@ -1596,20 +1599,6 @@ def safe_filename(name: str) -> str:
     return base or "document"
 
 
-def sniff_document(data: bytes) -> str | None:
-    """``application/pdf`` or the DOCX MIME type from the file's content, ``None`` otherwise."""
-    if data.startswith(b"%PDF-"):
-        return PDF_MIME
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                if "word/document.xml" in zf.namelist():
-                    return DOCX_MIME
-        except zipfile.BadZipFile:
-            return None
-    return None
-
-
 def store_document(
     plan: Plan,
     files_root: str | Path,
@@ -1621,13 +1610,17 @@ def store_document(
     transition_id: int | None = None,
     user_id: int | None = None,
 ) -> PlanDocument:
-    """Store a PDF/DOCX attached to a step under ``<files_root>/<tenant_id>/plans/<plan_id>/``."""
+    """Store a document attached to a step under ``<files_root>/<tenant_id>/plans/<plan_id>/``.
+
+    The file is accepted by its content (:func:`core.toolkit.check_upload`:
+    a PDF or a DOCX — never HTML or SVG), whatever its name and declared type.
+    """
     errors: dict[str, list[str]] = {}
-    mimetype = sniff_document(data) if data else None
-    if not data:
-        errors["file"] = [N_("Fișierul este gol.")]
-    elif mimetype is None:
-        errors["file"] = [N_("Se acceptă doar documente PDF sau DOCX.")]
+    checked = None
+    try:
+        checked = check_upload(data, field="file", allowed=DOCUMENT_UPLOADS)
+    except UploadRefusedError as exc:
+        errors.update(exc.errors)
     try:
         step_status = PlanStatus(step) if step is not None else plan.status
     except ValueError:
@@ -1635,11 +1628,10 @@ def store_document(
         step_status = plan.status
     if transition_id is not None and not any(t.id == transition_id for t in plan.transitions):
         errors["transition_id"] = [N_("Pasul nu aparține acestui plan.")]
-    if errors:
+    if errors or checked is None:
         raise InvalidInputError(errors)
     name = safe_filename(filename)
-    suffix = ".pdf" if mimetype == PDF_MIME else ".docx"
-    relative = Path(str(plan.tenant_id)) / "plans" / str(plan.id) / f"{uuid.uuid4().hex}{suffix}"
+    relative = Path(str(plan.tenant_id)) / "plans" / str(plan.id) / f"{uuid.uuid4().hex}.{checked.extension}"
     target = Path(files_root) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".part")
@@ -1651,7 +1643,7 @@ def store_document(
         transition_id=transition_id,
         title=(title or "").strip() or None,
         filename=name,
-        mimetype=mimetype or "application/octet-stream",
+        mimetype=checked.mimetype,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         storage_path=relative.as_posix(),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,7 +16,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from core.toolkit import current_tenant, db, enqueue, format_number, format_percent, has_permission, require
+from core.toolkit import (
+    current_tenant,
+    db,
+    enqueue,
+    format_number,
+    format_percent,
+    has_permission,
+    require,
+    send_attachment,
+)
 from plugins.prevention_plan import exports, services
 from plugins.prevention_plan.api import save_upload
 from plugins.prevention_plan.catalog import catalog_choices
@@ -38,6 +47,7 @@ from plugins.prevention_plan.forms import (
     apply_errors,
     choices,
 )
+from plugins.prevention_plan.jobs import import_limits
 from plugins.prevention_plan.messages import shown, shown_errors
 from plugins.prevention_plan.models import Plan, PlanStatus, PlanTemplate, SignatoryRole
 
@@ -716,10 +726,13 @@ def import_values(plan_id: int) -> Page:
     form = ImportForm()
     row_errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
-        data = form.file.data.read()
+        limits = import_limits()
+        data = form.file.data.read(limits.max_bytes + 1)
         try:
             services.ensure_current(plan)
-            exports.check_values_xlsx(plan, data)
+            exports.check_size(data, limits)
+            if len(data) <= limits.inline_bytes:  # a larger file is checked by the job, not while the page waits
+                exports.check_values_xlsx(plan, data, limits)
         except services.InvalidInputError as exc:
             row_errors = _import_errors(exc.errors)
             form.file.errors = [shown(exc.message)]
@@ -735,7 +748,10 @@ def import_values(plan_id: int) -> Page:
                 user_id=_user_id(),
             )
             db.session.commit()
-            flash(_("Fișierul este corect; valorile se înregistrează."), "success")
+            if len(data) <= limits.inline_bytes:
+                flash(_("Fișierul este corect; valorile se înregistrează."), "success")
+            else:
+                flash(_("Fișierul este mare: se verifică și se înregistrează în fundal; urmăriți lucrarea."), "success")
             return redirect(_jobs_url(job))
     return render_template("prevention_plan/import.html", plan=plan, form=form, row_errors=row_errors), (
         422 if request.method == "POST" else 200
@@ -789,7 +805,7 @@ def document(plan_id: int, document_id: int) -> Page:
         path = services.document_path(current_app.config["VATRA_FILES"], doc)
     except services.NotFoundError:
         abort(404)
-    return send_file(path, mimetype=doc.mimetype, as_attachment=True, download_name=doc.filename)
+    return send_attachment(path, doc.filename)
 
 
 # ---------------------------------------------------------------- templates (county)

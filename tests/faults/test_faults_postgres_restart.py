@@ -39,6 +39,7 @@ from faults_testing import in_tenant, seed_plan
 
 from core.audit import verify as verify_audit
 from core.auth.models import Role
+from core.bounds import year_range
 from core.db import db
 from plugins.pin_project import services as pin
 from plugins.prevention_plan import services as plan_services
@@ -51,7 +52,8 @@ UNAVAILABLE = {
     "message": "Serviciul este temporar indisponibil. Încercați din nou în câteva momente.",
 }
 MAX_REQUESTS = 3000  # per writer: a bound besides the clock
-FIRST_YEAR = 2000  # the plans writer makes one plan a year, from here on (the app accepts 2000–2100)
+PLAN_YEARS = list(range(year_range()[0], year_range()[1] + 1))  # the years a plan may be for (2020 … this + 5)
+PLAN_REQUESTS = 100  # the plans writer makes one plan per (tenant, year): tenants enough for this many
 SETTLE = 2.0  # seconds after the server is back from which every request must succeed
 
 
@@ -77,7 +79,7 @@ class Writer:
     """One client writing in a loop until told to stop (bounded in count and time)."""
 
     name: str
-    request: Callable[[int], tuple[str, dict[str, Any]]]
+    request: Callable[[int], tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, str]]]
     headers: dict[str, str]
     limit: int = MAX_REQUESTS
     answers: list[Answer] = field(default_factory=list)
@@ -90,9 +92,9 @@ class Writer:
             for n in range(self.limit):
                 if stop.is_set() or time.monotonic() > deadline:
                     return
-                path, body = self.request(n)
+                path, body, *own_headers = self.request(n)
                 sent = time.monotonic()
-                response = client.post(path, json=body, headers=self.headers)
+                response = client.post(path, json=body, headers=own_headers[0] if own_headers else self.headers)
                 self.answers.append(Answer(n, sent, time.monotonic(), response.status_code, response.get_json()))
                 if response.status_code == 503:
                     time.sleep(0.2)  # a client backing off a little before trying again
@@ -132,8 +134,9 @@ def test_postgresql_restarted_during_writes(throwaway_app, throwaway_pg, make_te
     app = throwaway_app
     county = make_tenant("county")
     locality = make_tenant(parent=county)
-    other = make_tenant(parent=county)
-    writer_user = make_user(roles={locality: Role.SOCIAL_WORKER, other: Role.SOCIAL_WORKER})
+    others = [make_tenant(parent=county) for _ in range(-(-PLAN_REQUESTS // len(PLAN_YEARS)))]
+    writer_user = make_user(roles={locality: Role.SOCIAL_WORKER, **{o: Role.SOCIAL_WORKER for o in others}})
+    other_headers = [api_headers(writer_user, o) for o in others]
     spender = make_user(county, Role.SOCIAL_WORKER)
     plan = seed_plan(app, locality.id)
     project_id, line_id = _project(app, county.id)
@@ -150,13 +153,15 @@ def test_postgresql_restarted_during_writes(throwaway_app, throwaway_pg, make_te
             "budget_line_id": line_id, "date": "2009-03-02", "amount": "1.25", "document_number": f"F-{n}",
         }
 
-    def new_plan(n: int) -> tuple[str, dict[str, Any]]:
-        return f"/api/v1/t/{other.slug}/plans/", {"year": FIRST_YEAR + n, "template": "builtin"}
+    def new_plan(n: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        where = n // len(PLAN_YEARS)
+        body = {"year": PLAN_YEARS[n % len(PLAN_YEARS)], "template": "builtin"}
+        return f"/api/v1/t/{others[where].slug}/plans/", body, other_headers[where]
 
     writers = [
         Writer("values", values, api_headers(writer_user, locality)),
         Writer("expenditures", expenditure, api_headers(spender, county)),
-        Writer("plans", new_plan, api_headers(writer_user, other), limit=100),  # years 2000–2099
+        Writer("plans", new_plan, other_headers[0], limit=PLAN_REQUESTS),
     ]
     stop = threading.Event()
     started = time.monotonic()
@@ -211,7 +216,7 @@ def test_postgresql_restarted_during_writes(throwaway_app, throwaway_pg, make_te
     with owner.connect() as conn:
         _check_values(conn, writers[0], plan["id"])
         _check_expenditures(conn, writers[1], project_id)
-        _check_plans(conn, writers[2], other.id)
+        _check_plans(conn, writers[2], [o.id for o in others])
         assert verify_audit(conn) == [], "the audit chain must be intact"
     owner.dispose()
 
@@ -254,29 +259,31 @@ def _check_expenditures(conn: sa.Connection, writer: Writer, project_id: int) ->
     assert {str(i) for i in acknowledged.values()} <= audited, "an acknowledged expenditure is missing from the audit"
 
 
-def _check_plans(conn: sa.Connection, writer: Writer, tenant_id: int) -> None:
+def _check_plans(conn: sa.Connection, writer: Writer, tenant_ids: list[int]) -> None:
     objectives, activities, indicators = _template_size()
     sizes = {
-        r.year: (r.objectives, r.activities, r.indicators)
+        (r.tenant_id, r.year): (r.objectives, r.activities, r.indicators)
         for r in conn.execute(
             sa.text(
                 """
-                SELECT p.year,
+                SELECT p.tenant_id, p.year,
                   (SELECT count(*) FROM plan_objective o WHERE o.plan_id = p.id) AS objectives,
                   (SELECT count(*) FROM plan_activity a JOIN plan_objective o ON o.id = a.objective_id
                     WHERE o.plan_id = p.id) AS activities,
                   (SELECT count(*) FROM plan_indicator i JOIN plan_activity a ON a.id = i.activity_id
                     JOIN plan_objective o ON o.id = a.objective_id WHERE o.plan_id = p.id) AS indicators
-                FROM plan_plan p WHERE p.tenant_id = :t
+                FROM plan_plan p WHERE p.tenant_id = ANY(:t)
                 """
             ),
-            {"t": tenant_id},
+            {"t": tenant_ids},
         )
     }
+    def where(n: int) -> tuple[int, int]:
+        return tenant_ids[n // len(PLAN_YEARS)], PLAN_YEARS[n % len(PLAN_YEARS)]
+
     for a in writer.ok():
-        year = FIRST_YEAR + a.n
-        assert sizes.get(year) == (objectives, activities, indicators), f"acknowledged plan {year} is not whole"
+        whole = (objectives, activities, indicators)
+        assert sizes.get(where(a.n)) == whole, f"acknowledged plan {where(a.n)} is not whole"
     for a in writer.refused():
-        year = FIRST_YEAR + a.n
-        assert year not in sizes, f"refused plan {year} was written ({sizes.get(year)})"
-    assert set(sizes) == {FIRST_YEAR + a.n for a in writer.ok()}
+        assert where(a.n) not in sizes, f"refused plan {where(a.n)} was written ({sizes.get(where(a.n))})"
+    assert set(sizes) == {where(a.n) for a in writer.ok()}

@@ -104,7 +104,7 @@ def _populate(app: Flask, tenant: Tenant, link_locality: Tenant, people: dict[Ro
             project, line_id=line.id, spent_on=project.start_date, amount=Decimal("1234.56"),
             supplier="Tipografia SRL", document_number=f"F-{n}", description="Manuale", user_id=author.id,
         )
-        pin.attach_to_expenditure(expenditure, files, "factura.pdf", PDF, "application/pdf")
+        pin.attach_to_expenditure(expenditure, files, "factura.pdf", PDF)
         pin_activity = project.activities[0]
         step = pin_activity.steps[0] if pin_activity.steps else pin.add_step(pin_activity, "Pas")
         result = project.results[0]

@@ -184,7 +184,7 @@ def test_the_indicators_page_shows_badges_and_progress_and_records_progress(olt,
             f"i{iid}-part_id": str(part),
             f"i{iid}-locality_tenant_id": str(olt.localities[0].id),
             f"i{iid}-evidence": "liste de prezență",
-            f"i{iid}-attachment": (io.BytesIO(b"prezenta"), "listă prezență.pdf"),
+            f"i{iid}-attachment": (io.BytesIO(b"%PDF-1.4 prezenta"), "listă prezență.pdf"),
         },
         content_type="multipart/form-data",
     )
@@ -193,7 +193,7 @@ def test_the_indicators_page_shows_badges_and_progress_and_records_progress(olt,
     assert 'data-status="at_risk"' in html and "în risc" in html
     assert "Valori înregistrate (1)" in html and "liste de prezență" in html
     link = re.search(r'href="([^"]+/progress/\d+/attachment)"', html)
-    assert link and client.get(link.group(1)).data == b"prezenta"
+    assert link and client.get(link.group(1)).data == b"%PDF-1.4 prezenta"
     r = post_form(
         client,
         _page(olt, project_id, f"/indicators/{iid}/progress"),
