@@ -61,9 +61,13 @@ def test_olt_page_lists_112_localities_the_20_councils_and_correct_totals(app, m
     coordinator = make_user(olt, Role.COUNTY_COORDINATOR)
     client = login(app.test_client(), coordinator)
 
-    html = client.get(f"/t/{olt.slug}/county/?year=2009").get_data(as_text=True)
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    assert len(re.findall(r'<th scope="row">', body)) == 112 == len(localities)
+    def shown(query: str) -> int:
+        html = client.get(f"/t/{olt.slug}/county/?year=2009{query}").get_data(as_text=True)
+        return len(re.findall(r'<th scope="row">', html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]))
+
+    # 50 a page by default, 25/100/all on demand; the last page holds the rest
+    assert (shown(""), shown("&per=25"), shown("&per=100"), shown("&page=3")) == (50, 25, 100, 12)
+    assert shown("&per=all") == 112 == len(localities)
 
     page = client.get(f"/api/v1/t/{olt.slug}/county/?year=2009", headers=api_headers(coordinator, olt)).get_json()
     assert len(page["rows"]) == 112
