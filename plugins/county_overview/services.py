@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.api import IndicatorDef, Period, aggregation, read_scope
+from core.api import N_, IndicatorDef, Period, aggregation, read_scope
 from core.db import db
 from plugins.county_overview import NAME
 from plugins.county_overview.localities import CouncilFacts, as_date, council_facts, council_members
@@ -34,13 +34,13 @@ PLAN_CHAIN = ("draft", "submitted", "endorsed", "approved", "in_implementation",
 ENDORSED = frozenset({"endorsed", "approved", "in_implementation", "evaluated"})
 NO_PLAN = "none"
 PLAN_STATUS_LABELS = {
-    NO_PLAN: "fără plan",
-    "draft": "în lucru",
-    "submitted": "transmis consiliului",
-    "endorsed": "avizat de consiliu",
-    "approved": "aprobat prin HCL",
-    "in_implementation": "în implementare",
-    "evaluated": "evaluat",
+    NO_PLAN: N_("fără plan"),
+    "draft": N_("în lucru"),
+    "submitted": N_("transmis consiliului"),
+    "endorsed": N_("avizat de consiliu"),
+    "approved": N_("aprobat prin HCL"),
+    "in_implementation": N_("în implementare"),
+    "evaluated": N_("evaluat"),
 }
 """Romanian msgids of the plan statuses (pages translate them)."""
 
