@@ -24,6 +24,7 @@ Names sort without their unit prefix: "Municipiul Slatina" is filed under S
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -160,6 +161,7 @@ def _case(chars: str) -> int:
     return 0 if chars == chars.lower() else 1 if chars[1:] == chars[1:].lower() else 2
 
 
+@functools.lru_cache(maxsize=16_384)  # the country's names in both languages: a page sorts from memory
 def sort_key(text: str, lang: str = "ro") -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """The key that orders ``text`` as ICU's ``lang`` collation does (``ro`` or ``hu``; others as ``ro``)."""
     lang = lang if lang in _PRIMARY else "ro"

@@ -89,3 +89,18 @@ def test_a_countys_localities_come_in_romanian_order_without_prefixes(catalog_pg
     assert names == sorted_by_name(names, str)
     # Slatina is filed under S (after Scărișoara), not under M with the other municipalities
     assert names.index("Scărișoara") < names.index("Municipiul Slatina") < names.index("Slătioara")
+
+
+def test_the_operators_tenant_lists_are_in_romanian_order(app, make_tenant):
+    from core.web.tenant_search import TenantFilter, counties, tenant_select
+
+    for name in ("JUDEȚUL VRANCEA", "JUDEȚUL VÂLCEA", "JUDEȚUL COVASNA", "JUDEȚUL CĂLĂRAȘI"):
+        county = make_tenant("county", name=name)
+    for name in ("MUNICIPIUL SLATINA", "COMUNA SCĂRIȘOARA", "ORAȘ BALȘ"):
+        make_tenant("locality", parent=county, name=name)
+    with app.app_context():
+        listed = [t.display_name for t in counties()]
+        localities = [t.display_name for t in db.session.execute(
+            tenant_select(TenantFilter(county_id=county.id, kind="locality"))).scalars()]
+    assert listed == ["Județul Călărași", "Județul Covasna", "Județul Vâlcea", "Județul Vrancea"]
+    assert localities == ["Oraș Balș", "Comuna Scărișoara", "Municipiul Slatina"]
