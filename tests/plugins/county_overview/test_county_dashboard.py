@@ -124,6 +124,20 @@ def test_sorting_by_any_column_keeps_romanian_order_as_the_tie_breaker(app, make
         assert _rows(client.get(base + f"&sort={key}").get_data(as_text=True)) == by_name, key
 
 
+def test_the_table_sorts_in_the_readers_alphabet(app, make_tenant, make_user, login):
+    county = make_tenant("county")
+    for name in ("COMUNA BĂBICIU", "COMUNA BALDOVINEȘTI", "COMUNA CSEHI", "COMUNA CORBU"):
+        make_tenant("locality", parent=county, name=name)
+    client = login(app.test_client(), make_user(county, Role.COUNTY_COORDINATOR))
+    base = f"/t/{county.slug}/county/?year=2026"
+
+    # Romanian: ă is a letter after a; Hungarian: ă only breaks ties, and "cs" is a letter after c
+    assert _rows(client.get(base + "&lang=ro").get_data(as_text=True)) == [
+        "Comuna Baldovinești", "Comuna Băbiciu", "Comuna Corbu", "Comuna Csehi"]
+    assert _rows(client.get(base + "&lang=hu").get_data(as_text=True)) == [
+        "Comuna Băbiciu", "Comuna Baldovinești", "Comuna Corbu", "Comuna Csehi"]
+
+
 def test_targets_start_empty_and_the_coordinator_sets_them(app, make_tenant, make_user, login):
     county, _locs = make_county(make_tenant, 2)
     coordinator = make_user(county, Role.COUNTY_COORDINATOR)
