@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import re
 import secrets
 import uuid

@@ -135,6 +135,7 @@ def _plugin_folders(host: PluginHost) -> list[tuple[str, Path]]:
 def _configure_engine(engine: sa.Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+    from tenants.collation import install_sqlite_collations
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, record: Any) -> None:
@@ -143,3 +144,4 @@ def _configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        install_sqlite_collations(dbapi_connection)  # COLLATE "ro-RO-x-icu" as on PostgreSQL

@@ -20,6 +20,15 @@ from core.aggregation_models import AggSnapshot
 from core.audit import record_event
 from core.auth.models import Role, User
 from core.auth.permissions import ALL_ROLES, STAFF, Permission
+from core.bounds import (
+    DocumentDate,
+    DocumentDateRange,
+    PeriodDate,
+    PeriodDateRange,
+    PlanYear,
+    PlanYearRange,
+    year_range,
+)
 from core.contrib import (
     DemoContext,
     ExportFormat,
@@ -49,21 +58,12 @@ from core.hooks import hookimpl
 from core.i18n import format_amount, format_day, format_money, format_number, format_percent, month_name, translate
 from core.jobs import JobContext, PermanentJobError, enqueue
 from core.release import VERSION, IncompatibleVatraError, requires_vatra
+from core.spreadsheets import FORMULA_TRIGGERS, append_row, csv_row, csv_text, put, set_value
+from core.storage import ALLOWED_TYPES, DOCUMENT_TYPES, CheckedFile, UploadRefusedError, check_upload, send_attachment
 from core.tenancy import current_tenant_id, read_scope, tenant_context
 from core.text import N_, Message, normalise_whitespace
-from core.versions import check_version, client_version
 from core.translation_domains import translation_domain
-from core.spreadsheets import FORMULA_TRIGGERS, append_row, csv_row, csv_text, put, set_value
-from core.bounds import (
-    DocumentDate,
-    DocumentDateRange,
-    PeriodDate,
-    PeriodDateRange,
-    PlanYear,
-    PlanYearRange,
-    year_range,
-)
-from core.storage import ALLOWED_TYPES, DOCUMENT_TYPES, CheckedFile, UploadRefusedError, check_upload, send_attachment
+from core.versions import check_version, client_version
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.resolution import current_tenant
@@ -142,7 +142,21 @@ SECTIONS: dict[str, list[str]] = {
     "Jobs": ["enqueue", "JobContext", "PermanentJobError"],
     "Read-only aggregation": ["aggregation", "AggSnapshot"],
     "Spreadsheets and CSV": ["FORMULA_TRIGGERS", "append_row", "csv_row", "csv_text", "put", "set_value"],
-    "Input checks and files": ["ALLOWED_TYPES", "DOCUMENT_TYPES", "CheckedFile", "DocumentDate", "DocumentDateRange", "PeriodDate", "PeriodDateRange", "PlanYear", "PlanYearRange", "UploadRefusedError", "check_upload", "send_attachment", "year_range"],
+    "Input checks and files": [
+        "ALLOWED_TYPES",
+        "DOCUMENT_TYPES",
+        "CheckedFile",
+        "DocumentDate",
+        "DocumentDateRange",
+        "PeriodDate",
+        "PeriodDateRange",
+        "PlanYear",
+        "PlanYearRange",
+        "UploadRefusedError",
+        "check_upload",
+        "send_attachment",
+        "year_range",
+    ],
 }
 
 #: What the names without a docstring of their own are (constants and instances).
@@ -163,19 +177,25 @@ NOTES: dict[str, str] = {
 }
 
 __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal list, for linters and IDEs
+    "ALLOWED_TYPES",
     "ALL_ROLES",
+    "DOCUMENT_TYPES",
+    "FORMULA_TRIGGERS",
     "MAX_ID",
     "N_",
     "STAFF",
     "VERSION",
     "AggSnapshot",
     "ApiBlueprint",
+    "CheckedFile",
     "Conflict",
     "Council",
     "CouncilMeeting",
     "CouncilMember",
     "CouncilRole",
     "DemoContext",
+    "DocumentDate",
+    "DocumentDateRange",
     "DomainError",
     "ExportFormat",
     "IncompatibleVatraError",
@@ -189,8 +209,12 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "NavItem",
     "NotFound",
     "Period",
+    "PeriodDate",
+    "PeriodDateRange",
     "PermanentJobError",
     "Permission",
+    "PlanYear",
+    "PlanYearRange",
     "PluginInfo",
     "Role",
     "StaleVersion",
@@ -199,15 +223,20 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "TenantScoped",
     "TimestampMixin",
     "UTCDateTime",
+    "UploadRefusedError",
     "User",
     "Widget",
     "__version__",
     "abort",
     "aggregation",
+    "append_row",
     "apply_form_errors",
+    "check_upload",
     "check_version",
     "client_version",
     "commit_on_response",
+    "csv_row",
+    "csv_text",
     "current_roles",
     "current_tenant",
     "current_tenant_id",
@@ -225,11 +254,14 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "localities_of",
     "month_name",
     "normalise_whitespace",
+    "put",
     "read_scope",
     "record_event",
     "require",
     "requires_vatra",
     "search_keys",
+    "send_attachment",
+    "set_value",
     "shown_errors",
     "tenant_context",
     "tenant_fk",
@@ -237,23 +269,5 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "translate",
     "translation_domain",
     "utcnow",
-    "FORMULA_TRIGGERS",
-    "append_row",
-    "csv_row",
-    "csv_text",
-    "put",
-    "set_value",
-    "ALLOWED_TYPES",
-    "DOCUMENT_TYPES",
-    "CheckedFile",
-    "DocumentDate",
-    "DocumentDateRange",
-    "PeriodDate",
-    "PeriodDateRange",
-    "PlanYear",
-    "PlanYearRange",
-    "UploadRefusedError",
-    "check_upload",
-    "send_attachment",
     "year_range",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from core.db import db, utcnow
+from tenants.collation import name_order, reader_lang
 from tenants.models import Tenant, TenantKind
 from tenants.names import search_keys
 
@@ -34,7 +35,9 @@ def find_tenants(query: str, *, kind: TenantKind | None = None, county_number: i
         stmt = stmt.where(Tenant.county_number == county_number)
     if active is not None:
         stmt = stmt.where(Tenant.active.is_(active))
-    stmt = stmt.order_by(Tenant.kind, sa.func.length(Tenant.search_key_a), Tenant.display_name).limit(limit)
+    stmt = stmt.order_by(
+        Tenant.kind, sa.func.length(Tenant.search_key_a), name_order(Tenant.display_name, reader_lang()), Tenant.id
+    ).limit(limit)
     return list(db.session.execute(stmt).scalars())
 
 
@@ -49,12 +52,13 @@ def get_by_siruta(siruta: int) -> Tenant | None:
 
 
 def localities_of(county: Tenant) -> list[Tenant]:
-    """Every locality of a county, active or not, by name."""
+    """Every locality of a county, active or not, in the reader's alphabetical order (without the prefix)."""
     if not county.is_county:
         raise TenantError(f"{county.display_name} is not a county")
     return list(
         db.session.execute(
-            sa.select(Tenant).where(Tenant.parent_id == county.id).order_by(Tenant.display_name)
+            sa.select(Tenant).where(Tenant.parent_id == county.id)
+            .order_by(name_order(Tenant.display_name, reader_lang()), Tenant.id)
         ).scalars()
     )
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
+from tenants.collation import name_order, reader_lang
 from tenants.models import Tenant, TenantKind
 from tenants.names import search_keys
 
@@ -45,14 +46,15 @@ def tenant_select(flt: TenantFilter) -> sa.Select:
     if flt.active is not None:
         query = query.where(Tenant.active.is_(flt.active))
     order = sa.case({TenantKind.PLATFORM: 0, TenantKind.COUNTY: 1}, value=Tenant.kind, else_=2)
-    return query.order_by(order, Tenant.search_key_a, Tenant.id)
+    return query.order_by(order, name_order(Tenant.display_name, reader_lang()), Tenant.id)
 
 
 def counties() -> list[Tenant]:
     """All county tenants, by name."""
     return list(
         db.session.execute(
-            sa.select(Tenant).where(Tenant.kind == TenantKind.COUNTY).order_by(Tenant.search_key_a)
+            sa.select(Tenant).where(Tenant.kind == TenantKind.COUNTY)
+            .order_by(name_order(Tenant.display_name, reader_lang()), Tenant.id)
         ).scalars()
     )
 

@@ -6,9 +6,9 @@ give a council (the PIN plugin's ``creates_council``) is listed even before
 it has one, so the page shows the project's councils — for PIN 2/2008 the
 20 of Olt — and which of them exist, are trained and endorsed a plan.
 
-The targets are the PIN 2/2008 project's (20 councils created and trained,
-140 council members trained) unless the county's settings say otherwise
-(``tenant.settings["county_overview"]["targets"]``).
+The targets are the county's own (:mod:`plugins.county_overview.targets`):
+none until its coordinator sets them (the Olt demo has the PIN 2/2008
+project's 20 councils created and trained, 140 council members trained).
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from typing import Any
 from core.toolkit import Tenant, aggregation, localities_of
 from plugins.county_overview.localities import CouncilFacts, as_date, council_facts
 from plugins.county_overview.services import ENDORSED, NO_PLAN
-
-DEFAULT_TARGETS = {"councils": 20, "councils_trained": 20, "members_trained": 140}
+from plugins.county_overview.targets import COUNCIL_TARGETS, targets_of
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,13 @@ class Progress:
     key: str
     label: str
     value: int
-    target: int
+    target: int | None
 
     @property
-    def percent(self) -> int:
-        """Share of the target reached, 0–100 (capped)."""
+    def percent(self) -> int | None:
+        """Share of the target reached, 0–100 (capped); ``None`` without a target."""
+        if self.target is None:
+            return None
         if self.target <= 0:
             return 100
         return min(100, round(100 * self.value / self.target))
@@ -70,10 +71,13 @@ class CouncilsOverview:
     meetings: int
 
 
-def targets_of(county: Tenant) -> dict[str, int]:
-    """The county's targets: its settings over the PIN project's defaults."""
-    own = ((county.settings or {}).get("county_overview") or {}).get("targets") or {}
-    return {key: int(own.get(key, default)) for key, default in DEFAULT_TARGETS.items()}
+def council_progress(councils: list[CouncilFacts]) -> dict[str, int]:
+    """The council figures that targets are set for: councils set up, trained, members trained."""
+    return {
+        "councils": len(councils),
+        "councils_trained": sum(1 for c in councils if c.trained),
+        "members_trained": sum(c.members_trained for c in councils),
+    }
 
 
 def _planned_by(status: dict[str, Any]) -> list[str]:
@@ -106,13 +110,8 @@ def councils_overview(county: Tenant, year: int) -> CouncilsOverview:
         )
     targets = targets_of(county)
     existing = [r.council for r in rows if r.council is not None]
-    progress = [
-        Progress("councils", "Consilii comunitare consultative înființate", len(existing), targets["councils"]),
-        Progress("councils_trained", "Consilii instruite", sum(1 for c in existing if c.trained),
-                 targets["councils_trained"]),
-        Progress("members_trained", "Membri ai consiliilor instruiți", sum(c.members_trained for c in existing),
-                 targets["members_trained"]),
-    ]
+    values = council_progress(existing)
+    progress = [Progress(key, label, values[key], targets.get(key)) for key, label in COUNCIL_TARGETS.items()]
     return CouncilsOverview(
         county=county,
         year=year,

@@ -29,7 +29,12 @@ class ExportRefusedError(ValueError):
 
 def build_export(tenant: Tenant, page: str, fmt: str, period: Period, *, by: dt.date | None = None,
                  sort: str = "name", q: str = "", status: str = "") -> tuple[str, bytes, str]:
-    """``(file name, bytes, MIME type)`` of one page in one format (no Flask, no job needed)."""
+    """``(file name, bytes, MIME type)`` of one page in one format (no Flask, no job needed).
+
+    A file leaves the county: it holds every locality whatever ``q`` and
+    ``status`` say, so no one can subtract a filtered total from a full one
+    (filtered totals are shown only on the county's own page).
+    """
     if page in COUNTY_PAGES and not tenant.is_county:
         raise ExportRefusedError(f"the {page} page exists for counties only")
     if page == "national" and not tenant.is_platform:
@@ -37,7 +42,7 @@ def build_export(tenant: Tenant, page: str, fmt: str, period: Period, *, by: dt.
     if (page, fmt) == ("councils", "csv"):
         raise ExportRefusedError("the councils page has no open-data file")
     if page == "county":
-        overview = county_overview(tenant, period, sort=sort, query=q, status=status)
+        overview = county_overview(tenant, period, sort=sort)
         stem = f"Judet {tenant.display_name} {period.label}"
         if fmt == "csv":
             return f"{stem} date deschise.csv", exports.county_csv(overview), exports.CSV_MIMETYPE

@@ -24,7 +24,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.toolkit import AggSnapshot, IndicatorDef, Period, Tenant, TenantKind, aggregation, db
+from core.toolkit import (
+    AggSnapshot,
+    IndicatorDef,
+    Period,
+    Tenant,
+    TenantKind,
+    aggregation,
+    db,
+    name_key,
+    name_order,
+    reader_lang,
+)
 from plugins.county_overview.localities import council_facts
 from plugins.county_overview.services import ENDORSED, key_codes, stored_page, summary_stamp
 from plugins.county_overview.suppression import (
@@ -121,8 +132,12 @@ def national_overview(platform: Tenant, period: Period) -> NationalOverview:
     snapshot = aggregation.published_snapshot(platform.id, period)
     stored = stored_page(snapshot, defs)
     if snapshot is not None and stored is not None:
-        return _from_summary(stored, defs, period, snapshot.computed_at)
-    return compute_national(platform, period, defs, snapshot)
+        overview = _from_summary(stored, defs, period, snapshot.computed_at)
+    else:
+        overview = compute_national(platform, period, defs, snapshot)
+    lang = reader_lang()  # a stored page keeps the order of the refresh's language: the reader's applies
+    overview.lines.sort(key=lambda line: name_key(line.name, lang))
+    return overview
 
 
 def national_summary(platform: Tenant, period: Period) -> dict[str, Any]:
@@ -169,7 +184,10 @@ def compute_national(platform: Tenant, period: Period, defs: dict[str, Indicator
                      snapshot: AggSnapshot | None) -> NationalOverview:
     """The national page computed now from ``snapshot``'s values (every figure withheld when there is none)."""
     counties = list(
-        db.session.execute(sa.select(Tenant).where(Tenant.kind == TenantKind.COUNTY).order_by(Tenant.name)).scalars()
+        db.session.execute(
+            sa.select(Tenant).where(Tenant.kind == TenantKind.COUNTY)
+            .order_by(name_order(Tenant.display_name, reader_lang()), Tenant.id)
+        ).scalars()
     )
     pairs = db.session.execute(
         sa.select(Tenant.id, Tenant.parent_id, Tenant.active).where(Tenant.kind == TenantKind.LOCALITY)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 from core.toolkit import (
     N_,
     ApiBlueprint,
+    DemoContext,
     ExportFormat,
     JobSpec,
     NavItem,
@@ -24,6 +25,7 @@ from core.toolkit import (
     hookimpl,
 )
 from plugins.county_overview import NAME
+from plugins.county_overview import models as _models  # noqa: F401 - the plugin's table joins the metadata
 from plugins.county_overview.exports import CSV_MIMETYPE, XLSX_MIMETYPE
 from plugins.county_overview.jobs import EXPORT_KIND, JOBS
 
@@ -47,6 +49,7 @@ def vatra_permissions() -> list[Permission]:
             N_("Exportă situația județului (Excel, date deschise)"),
             frozenset({Role.COUNTY_COORDINATOR}),
         ),
+        Permission("county.targets", N_("Stabilește țintele județului"), frozenset({Role.COUNTY_COORDINATOR})),
         Permission("national.view", N_("Vede situația națională a județelor"), frozenset({Role.PLATFORM_ADMIN})),
     ]
 
@@ -103,3 +106,19 @@ def vatra_export_formats() -> list[ExportFormat]:
         ExportFormat("national", "xlsx", XLSX_MIMETYPE, N_("Situația națională (Excel)"), EXPORT_KIND),
         ExportFormat("national", "csv", CSV_MIMETYPE, N_("Situația națională, date deschise (CSV)"), EXPORT_KIND),
     ]
+
+
+OLT_SLUG = "olt"
+
+
+@hookimpl
+def vatra_load_demo(app: Flask, demo: DemoContext) -> None:
+    """Olt's targets: the PIN 2/2008 project's expected results (the seed document); other counties get none."""
+    from plugins.county_overview.targets import OLT_DEMO_SOURCE, OLT_DEMO_TARGETS, save_targets, targets_of
+
+    olt = demo.tenants.get(OLT_SLUG)
+    if olt is None:
+        return
+    with demo.enter(olt.id):
+        if not targets_of(olt):  # a coordinator's own targets are never overwritten by a second load
+            save_targets(olt, OLT_DEMO_TARGETS, source=OLT_DEMO_SOURCE)

@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 
 from core.toolkit import PeriodDate
 from plugins.county_overview.jobs import FORMATS, PAGES
-from plugins.county_overview.services import NO_PLAN, PLAN_CHAIN, jsonable
+from plugins.county_overview.services import COUNCIL_FILTERS, NO_PLAN, PER_PAGE, PLAN_CHAIN, jsonable
 
 STATUS_CHOICES = ("", NO_PLAN, *PLAN_CHAIN)
 
@@ -36,6 +36,15 @@ class CountyArgs(PeriodArgs):
     q = fields.Str(load_default="", validate=validate.Length(max=100))
     status = fields.Str(load_default="", validate=validate.OneOf(STATUS_CHOICES))
     by = fields.Date(load_default=None, allow_none=True, validate=PeriodDate())
+
+
+class CountyPageArgs(CountyArgs):
+    """The county page's filters, page of the table and chart (query arguments of the page, not of the API)."""
+
+    council = fields.Str(load_default="", validate=validate.OneOf(COUNCIL_FILTERS))
+    page = fields.Int(load_default=1, validate=validate.Range(1, 100_000))
+    per = fields.Str(load_default="50", validate=validate.OneOf([str(n) if n else "all" for n in PER_PAGE]))
+    chart = fields.Str(load_default="", validate=validate.Length(max=120))
 
 
 class ComplianceArgs(PeriodArgs):
@@ -195,8 +204,8 @@ class ProgressSchema(ma.Schema):
     key = fields.Str()
     label = fields.Str()
     value = fields.Int()
-    target = fields.Int()
-    percent = fields.Int()
+    target = fields.Int(allow_none=True)
+    percent = fields.Int(allow_none=True)
 
 
 class CouncilsOverviewSchema(ma.Schema):

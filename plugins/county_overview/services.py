@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.toolkit import (
+    N_,
     IndicatorDef,
     Period,
     Tenant,
@@ -27,7 +28,9 @@ from core.toolkit import (
     db,
     get_by_slug,
     localities_of,
+    name_key,
     read_scope,
+    reader_lang,
     search_keys,
 )
 from plugins.county_overview import NAME
@@ -39,13 +42,13 @@ PLAN_CHAIN = ("draft", "submitted", "endorsed", "approved", "in_implementation",
 ENDORSED = frozenset({"endorsed", "approved", "in_implementation", "evaluated"})
 NO_PLAN = "none"
 PLAN_STATUS_LABELS = {
-    NO_PLAN: "fără plan",
-    "draft": "în lucru",
-    "submitted": "transmis consiliului",
-    "endorsed": "avizat de consiliu",
-    "approved": "aprobat prin HCL",
-    "in_implementation": "în implementare",
-    "evaluated": "evaluat",
+    NO_PLAN: N_("fără plan"),
+    "draft": N_("în lucru"),
+    "submitted": N_("transmis consiliului"),
+    "endorsed": N_("avizat de consiliu"),
+    "approved": N_("aprobat prin HCL"),
+    "in_implementation": N_("în implementare"),
+    "evaluated": N_("evaluat"),
 }
 """Romanian msgids of the plan statuses (pages translate them)."""
 
@@ -55,8 +58,15 @@ KEY_INDICATORS = (
 )
 """The catalog codes the pages show as columns (exports carry every code); a county may choose its own."""
 
-SORT_KEYS = ("name", "status", "endorsed_on", "council", "members", "trained", "meetings", "last_meeting")
+SORT_KEYS = ("name", "status", "endorsed_on", "council", "members", "trained", "meetings", "last_meeting",
+             "projects")
 """Sort keys of the county page besides ``ind:<code>``; a leading ``-`` sorts descending."""
+
+COUNCIL_FILTERS = ("", "none", "set", "trained")
+"""The council filter: any, no council, a council, a trained council."""
+
+PER_PAGE = (25, 50, 100, 0)
+"""Rows per page of the county table (0: all); 50 by default."""
 
 
 @dataclass
@@ -117,6 +127,7 @@ class CountyOverview:
     sort: str = "name"
     query: str = ""
     status: str = ""
+    council: str = ""
     statuses_seen: list[str] = field(default_factory=list)
 
     key_codes: list[str] = field(default_factory=list)
@@ -300,9 +311,21 @@ def matches(row: LocalityRow, query: str) -> bool:
     return key_a in row.search_keys[0] or key_i in row.search_keys[1]
 
 
-def filter_rows(rows: Iterable[LocalityRow], query: str = "", status: str = "") -> list[LocalityRow]:
-    """The rows whose name matches ``query`` and whose plan status is ``status`` (``"none"``: no plan)."""
-    return [r for r in rows if matches(r, query) and (not status or r.plan_status == status)]
+def council_matches(row: LocalityRow, council: str) -> bool:
+    """Whether the row's council is as the filter asks (:data:`COUNCIL_FILTERS`)."""
+    if council == "none":
+        return row.council is None
+    if council == "set":
+        return row.council is not None
+    if council == "trained":
+        return row.council is not None and row.council.trained
+    return True
+
+
+def filter_rows(rows: Iterable[LocalityRow], query: str = "", status: str = "", council: str = "") -> list[LocalityRow]:
+    """The rows whose name matches ``query``, plan status is ``status`` (``"none"``: no plan), council ``council``."""
+    return [r for r in rows
+            if matches(r, query) and (not status or r.plan_status == status) and council_matches(r, council)]
 
 
 def _sort_value(row: LocalityRow, key: str) -> Any:
@@ -323,6 +346,8 @@ def _sort_value(row: LocalityRow, key: str) -> Any:
         return council.meetings if council else 0
     if key == "last_meeting":
         return council.last_meeting if council else None
+    if key == "projects":
+        return len(row.projects)
     if key.startswith("ind:"):
         return row.indicators.get(key[4:])
     raise ValueError(f"unknown sort key {key!r}")
@@ -334,15 +359,22 @@ def valid_sort(sort: str, codes: Iterable[str]) -> bool:
     return key in SORT_KEYS or (key.startswith("ind:") and key[4:] in set(codes))
 
 
-def sort_rows(rows: Sequence[LocalityRow], sort: str) -> list[LocalityRow]:
-    """Rows sorted by ``sort`` (``-`` for descending); empty values last, then by name."""
+def sort_rows(rows: Sequence[LocalityRow], sort: str, lang: str = "ro") -> list[LocalityRow]:
+    """Rows sorted by ``sort`` (``-`` for descending); empty values last, then by name in ``lang``'s order.
+
+    Names sort without their unit prefix ("Municipiul Slatina" under S), in
+    the reader's alphabet (:mod:`tenants.collation`).
+    """
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
+    names = {r.tenant_id: name_key(r.name, lang) for r in rows}
+    if key == "name":
+        return sorted(rows, key=lambda r: names[r.tenant_id], reverse=descending)
     present = [r for r in rows if _sort_value(r, key) is not None]
     missing = [r for r in rows if _sort_value(r, key) is None]
-    present.sort(key=lambda r: r.search_keys[0])
+    present.sort(key=lambda r: names[r.tenant_id])
     present.sort(key=lambda r: _sort_value(r, key), reverse=descending)
-    missing.sort(key=lambda r: r.search_keys[0])
+    missing.sort(key=lambda r: names[r.tenant_id])
     return present + missing
 
 
@@ -365,13 +397,16 @@ def totals_of(rows: Sequence[LocalityRow], defs: Mapping[str, IndicatorDef]) -> 
 
 
 def county_overview(county: Tenant, period: Period, *, sort: str = "name", query: str = "",
-                    status: str = "") -> CountyOverview:
-    """The county page's data: rows filtered and sorted, with their totals."""
+                    status: str = "", council: str = "", lang: str | None = None) -> CountyOverview:
+    """The county page's data: rows filtered and sorted (names in ``lang``'s order, default the reader's), totals."""
     defs = aggregation.catalog()
     all_rows, figures = build_rows(county, period)
     if not valid_sort(sort, defs):
         sort = "name"
-    shown = sort_rows(filter_rows(all_rows, query, status), sort)
+    lang = lang or reader_lang()
+    council = council if council in COUNCIL_FILTERS else ""
+    all_rows = sort_rows(all_rows, "name", lang)
+    shown = sort_rows(filter_rows(all_rows, query, status, council), sort, lang)
     return CountyOverview(
         county=county,
         period=period,
@@ -384,6 +419,7 @@ def county_overview(county: Tenant, period: Period, *, sort: str = "name", query
         sort=sort,
         query=query,
         status=status,
+        council=council,
         statuses_seen=sorted({r.plan_status for r in all_rows}, key=_status_order),
         key_codes=key_codes(defs, county),
     )
@@ -393,6 +429,51 @@ def _status_order(status: str) -> int:
     return PLAN_CHAIN.index(status) if status in PLAN_CHAIN else -1
 
 
-def not_endorsed_by(rows: Iterable[LocalityRow], day: dt.date) -> list[LocalityRow]:
-    """The compliance list: localities with no plan endorsed on or before ``day``, by name."""
-    return sorted((r for r in rows if not r.endorsed_by(day)), key=lambda r: r.search_keys[0])
+def not_endorsed_by(rows: Iterable[LocalityRow], day: dt.date, lang: str = "ro") -> list[LocalityRow]:
+    """The compliance list: localities with no plan endorsed on or before ``day``, by name in ``lang``'s order."""
+    return sorted((r for r in rows if not r.endorsed_by(day)), key=lambda r: name_key(r.name, lang))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the county table."""
+
+    rows: list[LocalityRow]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        if self.per_page <= 0:
+            return 1
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of the page's first row (0 when there is none)."""
+        return 0 if not self.rows else (self.number - 1) * max(self.per_page, 0) + 1
+
+    @property
+    def last(self) -> int:
+        """The 1-based position of the page's last row."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def paginate(rows: Sequence[LocalityRow], number: int, per_page: int) -> Page:
+    """The ``number``-th page of ``per_page`` rows (``0``: all); a page past the end shows the last one."""
+    if per_page <= 0:
+        return Page(list(rows), 1, 0, len(rows))
+    pages = max(1, -(-len(rows) // per_page))
+    number = min(max(1, number), pages)
+    start = (number - 1) * per_page
+    return Page(list(rows[start:start + per_page]), number, per_page, len(rows))
+
+
+def status_counts(rows: Iterable[LocalityRow]) -> list[tuple[str, int]]:
+    """How many rows are at each stage of the plan (no plan first, then the approval chain), zeros kept."""
+    counts = dict.fromkeys((NO_PLAN, *PLAN_CHAIN), 0)
+    for r in rows:
+        counts[r.plan_status] = counts.get(r.plan_status, 0) + 1
+    return list(counts.items())

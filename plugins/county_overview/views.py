@@ -14,24 +14,50 @@ from typing import Any
 from urllib.parse import quote
 
 import marshmallow as ma
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from core.toolkit import Period, Tenant, aggregation, current_tenant, db, enqueue, require
+from core.toolkit import (
+    PLATFORM_SLUG,
+    Period,
+    Tenant,
+    aggregation,
+    current_tenant,
+    db,
+    enqueue,
+    get_by_slug,
+    reader_lang,
+    require,
+)
 from plugins.county_overview import charts
-from plugins.county_overview.councils import councils_overview
+from plugins.county_overview.councils import council_progress, councils_overview
 from plugins.county_overview.jobs import EXPORT_KIND, build_export, record_export
 from plugins.county_overview.national import national_overview
-from plugins.county_overview.schemas import CountyArgs, ExportArgs, PeriodArgs
+from plugins.county_overview.schemas import CountyArgs, CountyPageArgs, ExportArgs, PeriodArgs
 from plugins.county_overview.services import (
     NO_PLAN,
+    PER_PAGE,
     PLAN_CHAIN,
     PLAN_STATUS_LABELS,
     county_overview,
+    key_codes,
     locality_detail,
     not_endorsed_by,
+    paginate,
+    status_counts,
+)
+from plugins.county_overview.targets import (
+    COUNCIL_TARGETS,
+    MAX_TARGET,
+    allowed_keys,
+    indicator_key,
+    save_targets,
+    target_fields,
+    targets_of,
 )
 
 bp = Blueprint("county_overview", __name__, url_prefix="/county", template_folder="templates")
@@ -89,12 +115,12 @@ def link_maker(endpoint: str, arg: str, **values: Any) -> Callable[[Any], str]:
     return lambda value: template.replace(marker, quote(str(value), safe=""))
 
 
-def _chart_values(overview: Any, metric: str) -> list[tuple[str, Any]]:
+def _chart_values(rows: list[Any], metric: str) -> list[tuple[str, Any]]:
     if metric.startswith("ind:"):
         code = metric[4:]
-        return [(r.name, r.indicators.get(code)) for r in overview.rows]
+        return [(r.name, r.indicators.get(code)) for r in rows]
     attr = {"members": "members", "trained": "members_trained", "meetings": "meetings"}[metric]
-    return [(r.name, getattr(r.council, attr) if r.council else 0) for r in overview.rows]
+    return [(r.name, getattr(r.council, attr) if r.council else None) for r in rows]
 
 
 def _chart_label(overview: Any, metric: str) -> str:
@@ -104,12 +130,66 @@ def _chart_label(overview: Any, metric: str) -> str:
             "meetings": _("Ședințe ale consiliului")}[metric]
 
 
+PAGE_ARGS = ("year", "quarter", "q", "status", "council", "sort", "per", "page", "chart", "by")
+
+
+def page_url(args: dict[str, Any], **changes: Any) -> str:
+    """The county page with ``args`` changed by ``changes`` (empty values left out of the URL)."""
+    values = {k: args.get(k) for k in PAGE_ARGS} | changes
+    if isinstance(values.get("by"), dt.date):
+        values["by"] = values["by"].isoformat()
+    kept = {k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)
+            and not (k == "per" and v == "50") and not (k == "sort" and v == "name")}
+    return url_for(".county_page", **kept)
+
+
 def sort_url(args: dict[str, Any], key: str) -> str:
-    """The county page sorted by ``key`` (descending when it is already sorted ascending by it)."""
+    """The county page sorted by ``key`` (descending when it is already sorted ascending by it), first page."""
     current = args.get("sort", "name")
     wanted = f"-{key}" if current == key else key
-    kept = {k: v for k, v in args.items() if v not in (None, "") and k != "sort"}
-    return url_for(".county_page", **kept, sort=wanted)
+    return page_url(args, sort=wanted, page=1)
+
+
+def project_badges(rows: list[Any]) -> dict[Any, tuple[str, str]]:
+    """A short badge per county project (its code when the plugin gives one, else P1, P2…) and its full name.
+
+    Numbered over every locality of the county, so a filter does not renumber them.
+    """
+    badges: dict[Any, tuple[str, str]] = {}
+    for r in rows:
+        for p in r.projects:
+            ident = p.get("project_id", p.get("title"))
+            if ident not in badges:
+                badges[ident] = (p.get("code") or f"P{len(badges) + 1}", p.get("title", ""))
+    return badges
+
+
+def _metric(args: dict[str, Any], overview: Any) -> str:
+    metric = args.get("chart") or ""
+    if metric in CHART_METRICS or (metric.startswith("ind:") and metric[4:] in overview.defs):
+        return metric
+    return f"ind:{overview.key_codes[0]}" if overview.key_codes else "trained"
+
+
+def dashboard(overview: Any, county: Tenant) -> dict[str, Any]:
+    """The key figures and the charts at the top of the county page, over the filtered rows."""
+    t = overview.totals
+    targets = targets_of(county)
+    labels = status_labels()
+    councils = council_progress([r.council for r in overview.rows if r.council is not None])
+    stages = charts.bar_chart([(labels(s), n) for s, n in status_counts(overview.rows)],
+                              title=_("Planurile anului, pe stadii"), ident="stages", layout=charts.NARROW)
+    council_chart = charts.progress_chart(
+        [(_(label), councils[key], targets.get(key)) for key, label in COUNCIL_TARGETS.items()],
+        title=_("Consiliile față de țintele județului"), ident="councils", no_target=_("fără țintă"),
+        layout=charts.NARROW,
+    )
+    indicators = [(overview.defs[c].label, t.indicators.get(c) or 0, targets.get(indicator_key(c)))
+                  for c in overview.key_codes]
+    indicator_chart = charts.progress_chart(indicators, title=_("Indicatorii față de țintele județului"),
+                                            ident="indicators", no_target=_("fără țintă"), layout=charts.NARROW)
+    return {"targets": targets, "councils": councils, "stages": stages, "council_chart": council_chart,
+            "indicator_chart": indicator_chart, "has_targets": bool(targets)}
 
 
 def _job_link() -> str | None:
@@ -122,29 +202,106 @@ def _job_link() -> str | None:
 @bp.get("/")
 @require("county.view")
 def county_page() -> str:
-    """Every locality of the county with its plan, council, indicators and projects."""
+    """The county as a dashboard: key figures and charts, then the localities, a page at a time.
+
+    The filters choose the rows of every section (figures, charts, table,
+    the no-plan list); the totals of a filter are shown only here, inside
+    the county (the open data ignores the filters).
+    """
     county = _county()
-    args = page_args(CountyArgs())
-    period = _period(args)
-    overview = county_overview(county, period, sort=args["sort"], query=args["q"], status=args["status"])
+    args = page_args(CountyPageArgs())
+    lang = reader_lang()
+    overview = county_overview(county, _period(args), sort=args["sort"], query=args["q"], status=args["status"],
+                               council=args["council"], lang=lang)
+    page = paginate(overview.rows, args["page"], 0 if args["per"] == "all" else int(args["per"]))
     by = args.get("by") or dt.date.today()
-    metric = request.args.get("chart", "")
-    if metric not in CHART_METRICS and not (metric.startswith("ind:") and metric[4:] in overview.defs):
-        metric = f"ind:{overview.key_codes[0]}" if overview.key_codes else "trained"
-    bars = charts.bar_chart(_chart_values(overview, metric), title=_chart_label(overview, metric), ident="bars")
-    t = overview.totals
-    progress = charts.progress_chart(
-        [(_("Planuri avizate"), t.endorsed, t.localities), (_("Consilii"), t.councils, t.localities),
-         (_("Consilii instruite"), t.councils_trained, t.localities)],
-        title=_("Progres față de numărul localităților"), ident="progress",
-    )
+    metric = _metric(args, overview)
+    ranked = charts.ranked_bar_chart(_chart_values(page.rows, metric), title=_chart_label(overview, metric),
+                                     ident="ranked")
+    filtered = bool(args["q"] or args["status"] or args["council"])
     return render_template(
-        "county_overview/county.html", o=overview, by=by, compliance=not_endorsed_by(overview.all_rows, by),
-        bars=bars, progress=progress, metric=metric, chart_metrics=CHART_METRICS, chart_label=_chart_label,
+        "county_overview/county.html", o=overview, by=by, page=page, filtered=filtered,
+        compliance=not_endorsed_by(overview.rows, by, lang), d=dashboard(overview, county),
+        ranked=ranked, metric=metric, chart_metrics=CHART_METRICS, chart_label=_chart_label,
         status_label=status_labels(), status_choices=(NO_PLAN, *PLAN_CHAIN), args=args,
-        sort_url=lambda key: sort_url(args, key),
+        per_choices=[str(n) if n else "all" for n in PER_PAGE], badges=project_badges(overview.all_rows),
+        sort_url=lambda key: sort_url(args, key), page_url=lambda **kw: page_url(args, **kw),
         locality_url=link_maker(".locality_page", "slug", year=args["year"], quarter=args.get("quarter")),
     )
+
+
+@bp.get("/summary")
+@require("county.view")
+def summary_page() -> str:
+    """The county on one printable A4 page: key figures, the three charts, the localities behind."""
+    county = _county()
+    args = page_args(PeriodArgs())
+    lang = reader_lang()
+    overview = county_overview(county, _period(args), lang=lang)
+    today = dt.date.today()
+    late = not_endorsed_by(overview.rows, today, lang)
+    return render_template("county_overview/summary.html", o=overview, d=dashboard(overview, county), args=args,
+                           late=late, printed_at=dt.datetime.now(dt.UTC), today=today)
+
+
+@bp.get("/country")
+@require("county.view")
+def county_national_page() -> str:
+    """The national page for a county coordinator: the same suppressed figures, the reader's county marked."""
+    county = _county()
+    platform = get_by_slug(PLATFORM_SLUG)
+    if platform is None:
+        abort(404)
+    args = page_args(PeriodArgs())
+    national = national_overview(platform, _period(args))
+    return render_template("county_overview/national.html", n=national, args=args, own=county,
+                           own_url=url_for(".county_page", year=args["year"], quarter=args.get("quarter")))
+
+
+def _parse_target(text: str) -> int | None:
+    """A target typed in the reader's locale ("1.000" in ro); blank clears it. Raises ValueError with the reason."""
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        number = parse_decimal(text, locale=str(get_locale() or "ro"), strict=True)
+    except NumberFormatError as exc:
+        raise ValueError(_("Scrieți un număr întreg, de exemplu 20.")) from exc
+    if number != number.to_integral_value():
+        raise ValueError(_("Scrieți un număr întreg, de exemplu 20."))
+    if number < 0 or number > MAX_TARGET:
+        raise ValueError(_("Ținta trebuie să fie între 0 și %(max)s.", max=f"{MAX_TARGET:,}".replace(",", ".")))
+    return int(number)
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@require("county.targets")
+def targets_page() -> Any:
+    """The county coordinator sets the county's own targets (a blank field: no target)."""
+    county = _county()
+    defs = aggregation.catalog()
+    codes = key_codes(defs, county)
+    fields = target_fields(county, codes, defs)
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    if request.method == "POST":
+        wanted: dict[str, int | None] = {}
+        for f in fields:
+            typed[f.key] = request.form.get(f"target-{f.key}", "")
+            try:
+                wanted[f.key] = _parse_target(typed[f.key])
+            except ValueError as exc:
+                errors[f.key] = str(exc)
+        source = request.form.get("source", "").strip()[:300] or None
+        if not errors:
+            changed = save_targets(county, {k: v for k, v in wanted.items() if k in allowed_keys(codes)},
+                                   source=source)
+            db.session.commit()
+            flash(_("Țintele județului au fost salvate (%(n)s modificări).", n=len(changed)), "success")
+            return redirect(url_for(".targets_page"))
+        flash(_("Țintele nu au fost salvate: corectați câmpurile marcate."), "error")
+    body = render_template("county_overview/targets.html", county=county, fields=fields, errors=errors, typed=typed)
+    return (body, 422) if errors else body
 
 
 @bp.get("/councils")

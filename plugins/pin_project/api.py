@@ -32,9 +32,6 @@ from core.toolkit import (
     enqueue,
     has_permission,
     require,
-)
-from core.toolkit import (
-    db,
     send_attachment,
 )
 from plugins.pin_project import schemas as s

@@ -14,8 +14,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.toolkit import (
-    DocumentDate,
     MAX_ID,
+    DocumentDate,
     PeriodDate,
 )
 from plugins.pin_project.models import ActivityStatus, Comparator, ProjectStatus

@@ -48,16 +48,16 @@ from sqlalchemy.orm import selectinload
 from unidecode import unidecode
 
 from core.toolkit import (
-    check_upload,
-    db,
-    in_ids,
+    N_,
     IndicatorDef,
     IndicatorValue,
-    N_,
     Period,
     Tenant,
     TenantKind,
     UploadRefusedError,
+    check_upload,
+    db,
+    in_ids,
     utcnow,
 )
 from plugins.pin_project.models import (

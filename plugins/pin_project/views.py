@@ -31,6 +31,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core.toolkit import (
+    DocumentDateRange,
+    PeriodDateRange,
     current_tenant,
     db,
     enqueue,
@@ -40,13 +42,8 @@ from core.toolkit import (
     format_percent,
     has_permission,
     require,
-    translate,
-)
-from core.toolkit import (
-    db,
-    DocumentDateRange,
-    PeriodDateRange,
     send_attachment,
+    translate,
 )
 from plugins.pin_project import services
 from plugins.pin_project.jobs import REPORT_KINDS

@@ -30,9 +30,6 @@ from core.toolkit import (
     enqueue,
     has_permission,
     require,
-)
-from core.toolkit import (
-    db,
     send_attachment,
 )
 from plugins.prevention_plan import exports, services

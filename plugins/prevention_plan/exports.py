@@ -31,9 +31,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.toolkit import (
-    append_row,
-    Message,
     N_,
+    Message,
+    append_row,
 )
 from plugins.prevention_plan import services
 from plugins.prevention_plan.models import Plan, PlanStatus, SignatoryRole

@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from core.toolkit import (
-    DocumentDate,
     MAX_ID,
+    DocumentDate,
     PlanYear,
 )
 from plugins.prevention_plan.models import PlanStatus, SignatoryRole

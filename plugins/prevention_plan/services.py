@@ -28,23 +28,25 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from core.toolkit import (
-    check_upload,
+    N_,
     Council,
     CouncilMeeting,
     CouncilMember,
     CouncilRole,
+    Message,
+    Period,
+    Tenant,
+    UploadRefusedError,
+    check_upload,
     current_tenant_id,
     db,
     in_ids,
-    IndicatorValue as CatalogValue,
-    Message,
-    N_,
-    Period,
     read_scope,
-    Tenant,
-    UploadRefusedError,
     utcnow,
     year_range,
+)
+from core.toolkit import (
+    IndicatorValue as CatalogValue,
 )
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,

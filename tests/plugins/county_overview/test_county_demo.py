@@ -12,6 +12,7 @@ from core import demo
 from core.auth.models import Role
 from core.db import db
 from core.tenancy import system_context, tenant_context
+from plugins.county_overview.models import CountyTarget
 from plugins.pin_project import services as pin
 from plugins.pin_project.models import PerformanceIndicator, ProjectLocality
 from tenants.models import Council, CouncilMember, Tenant
@@ -61,9 +62,13 @@ def test_olt_page_lists_112_localities_the_20_councils_and_correct_totals(app, m
     coordinator = make_user(olt, Role.COUNTY_COORDINATOR)
     client = login(app.test_client(), coordinator)
 
-    html = client.get(f"/t/{olt.slug}/county/?year=2009").get_data(as_text=True)
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    assert len(re.findall(r'<th scope="row">', body)) == 112 == len(localities)
+    def shown(query: str) -> int:
+        html = client.get(f"/t/{olt.slug}/county/?year=2009{query}").get_data(as_text=True)
+        return len(re.findall(r'<th scope="row">', html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]))
+
+    # 50 a page by default, 25/100/all on demand; the last page holds the rest
+    assert (shown(""), shown("&per=25"), shown("&per=100"), shown("&page=3")) == (50, 25, 100, 12)
+    assert shown("&per=all") == 112 == len(localities)
 
     page = client.get(f"/api/v1/t/{olt.slug}/county/?year=2009", headers=api_headers(coordinator, olt)).get_json()
     assert len(page["rows"]) == 112
@@ -80,8 +85,12 @@ def test_olt_page_lists_112_localities_the_20_councils_and_correct_totals(app, m
     councils = client.get(f"/api/v1/t/{olt.slug}/county/councils?year=2009",
                           headers=api_headers(coordinator, olt)).get_json()
     assert sorted(t.id for t in localities if t.slug in {r["slug"] for r in councils["rows"]}) == project_localities
+    # Olt's targets come from the PIN 2/2008 seed; no other county gets one it did not set
     assert {p["key"]: (p["value"], p["target"]) for p in councils["progress"]} == {
         "councils": (2, 20), "councils_trained": (2, 20), "members_trained": (12, 140)}
+    with app.app_context(), system_context():
+        counties = set(db.session.execute(sa.select(CountyTarget.tenant_id)).scalars())
+    assert counties == {olt.id}
     councils_html = client.get(f"/t/{olt.slug}/county/councils?year=2009").get_data(as_text=True)
     assert councils_html.count('<th scope="row">') == 20
     # the project ended in 2009; this year's councils page still lists the 20 councils it created

@@ -68,8 +68,9 @@ def test_sorting_and_filtering_are_done_by_the_server(app, make_tenant, make_use
     client = login(app.test_client(), make_user(county, Role.COUNTY_COORDINATOR))
     base = f"/t/{county.slug}/county/?year=2026"
 
-    assert _rows(client.get(base).get_data(as_text=True)) == ["Comuna Arini", "Comuna Zăvoi",
-                                                             "Municipiul Târgu Secuiesc"]
+    # by name without the unit prefix, in Romanian order: Arini, Târgu Secuiesc, Zăvoi
+    assert _rows(client.get(base).get_data(as_text=True)) == ["Comuna Arini", "Municipiul Târgu Secuiesc",
+                                                             "Comuna Zăvoi"]
     by_trained = _rows(client.get(base + "&sort=-ind:persons_trained").get_data(as_text=True))
     assert by_trained == ["Municipiul Târgu Secuiesc", "Comuna Arini", "Comuna Zăvoi"]
     assert _rows(client.get(base + "&q=Tirgu").get_data(as_text=True)) == ["Municipiul Târgu Secuiesc"]
@@ -108,7 +109,7 @@ def test_charts_are_inline_svg_without_script_or_style(app, make_tenant, make_us
     response = client.get(f"/t/{county.slug}/county/?year=2026&chart=ind:persons_trained")
 
     html = response.get_data(as_text=True)
-    assert html.count("<svg") == 2
+    assert html.count("<svg") == 4  # plans by stage, councils and indicators against targets, the ranked bars
     assert "<script" not in html and "style=" not in html and "<style" not in html
     assert f"{locs[0].display_name}: 9" in html  # the chart's description carries the figures
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
