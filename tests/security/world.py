@@ -97,7 +97,8 @@ def _populate(app: Flask, tenant: Tenant, link_locality: Tenant, people: dict[Ro
         data = pin_seed()
         project = load_pin_seed(data)
         locality = tenant if TenantKind(tenant.kind) == TenantKind.LOCALITY else link_locality
-        link = pin.add_locality(project, link_locality.id, employs_staff=True, creates_council=True, note="notă")
+        # a locality's project may only name the locality itself (a county's, any of its localities)
+        link = pin.add_locality(project, locality.id, employs_staff=True, creates_council=True, note="notă")
         line = pin.add_budget_line(project, category="Formare", planned=Decimal("100000.00"))
         pin.revise_budget_line(line, planned=Decimal("90000.00"), reason="rectificare", user_id=author.id)
         expenditure = pin.record_expenditure(
@@ -110,7 +111,7 @@ def _populate(app: Flask, tenant: Tenant, link_locality: Tenant, people: dict[Ro
         result = project.results[0]
         pin_indicator = result.indicators[0]
         entry = pin.record_progress(
-            pin_indicator, entry_date=project.start_date, value=3, locality_tenant_id=link_locality.id,
+            pin_indicator, entry_date=project.start_date, value=3, locality_tenant_id=locality.id,
             evidence="listă de prezență", user_id=author.id,
         )
         pin.attach_to_progress(entry, files, "prezenta.pdf", PDF)
