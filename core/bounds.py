@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import has_request_context
 from flask_babel import gettext
 from marshmallow import ValidationError
-from marshmallow.validate import Validator
+from marshmallow.validate import Range, Validator
 from wtforms.validators import ValidationError as FormValidationError
 
 from core.text import N_, Message
@@ -117,10 +117,20 @@ class PeriodDate(_Check):
     problem = staticmethod(period_date_problem)
 
 
-class PlanYear(_Check):
-    """marshmallow: a plan or report year (2020 … this year + 5)."""
+class PlanYear(Range):
+    """marshmallow: a plan or report year (2020 … this year + 5), documented as such in the OpenAPI."""
 
-    problem = staticmethod(year_problem)
+    def __init__(self) -> None:
+        super().__init__(min=FIRST_YEAR, max=FIRST_YEAR)
+
+    # the bounds follow the calendar (a long-running process crosses New Year); apispec reads them from here
+    min = property(lambda self: year_range()[0], lambda self, value: None)
+    max = property(lambda self: year_range()[1], lambda self, value: None)
+
+    def __call__(self, value: Any) -> Any:
+        if value is not None and (message := year_problem(value)):
+            raise ValidationError(message)
+        return value
 
 
 class _FormCheck:

@@ -165,7 +165,7 @@ def prepare(pg: str, tenants: int, files: Path, secret: str, log: Any) -> Setup:
                 programme = pin.create_programme(code="PIN 1/2027", name="Program de încărcare",
                                                  funder_name="ANPDCA", funder_acronym="ANPDCA")
                 project = pin.create_project(programme, title="Proiect de încărcare", budget_total=Decimal("500000"),
-                                             start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 12, 31))
+                                             start_date=dt.date(2026, 1, 1), end_date=dt.date(2027, 12, 31))
                 line = pin.add_budget_line(project, category="Formare", planned=Decimal("400000"))
                 db.session.commit()
                 setup.places.append(Place(tenant.slug, people[tenant.id], plan.id,
@@ -324,7 +324,7 @@ class Client:
                     ids = [row["id"] for row in data] if status == 201 and isinstance(data, list) else []
                     self.calls.append(Call(kind, status, ms, {"note": tag, "ids": ids, "count": len(indicators)}))
                 elif kind == "spend":
-                    body = {"budget_line_id": p.line_id, "date": "2027-03-15", "amount": "0.05",
+                    body = {"budget_line_id": p.line_id, "date": "2026-03-15", "amount": "0.05",
                             "document_number": tag, "supplier": "Furnizor"}
                     status, data, ms = self._request("POST", f"{api}/projects/{p.project_id}/expenditures", body)
                     self.calls.append(Call(kind, status, ms, {"number": tag, "id": (data or {}).get("id")}))

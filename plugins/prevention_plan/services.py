@@ -43,7 +43,6 @@ from core.toolkit import (
     in_ids,
     read_scope,
     utcnow,
-    year_range,
 )
 from core.toolkit import (
     IndicatorValue as CatalogValue,
@@ -170,6 +169,8 @@ EVALUATION_STATUSES = frozenset({PlanStatus.APPROVED, PlanStatus.IN_IMPLEMENTATI
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIN_YEAR, MAX_YEAR = 2000, 2100
+"""What the domain can hold; what a user may ask for is narrower (2020 … this year + 5, core.bounds)."""
 DOCUMENT_UPLOADS = frozenset({PDF_MIME, DOCX_MIME})
 """What a step's document may be (read from its content): a PDF scan or a Word document."""
 
@@ -313,10 +314,9 @@ def ensure_editable(plan: Plan) -> None:
 
 
 def _check_year(year: Any, field_name: str = "year") -> int:
-    first, last = year_range()
-    if not isinstance(year, int) or isinstance(year, bool) or not first <= year <= last:
+    if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidInputError(
-            {field_name: [N_("Anul trebuie să fie între %(first)s și %(last)s.", first=str(first), last=str(last))]}
+            {field_name: [N_("Anul trebuie să fie între %(min)s și %(max)s.", min=MIN_YEAR, max=MAX_YEAR)]}
         )
     return year
 
