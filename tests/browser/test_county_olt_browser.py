@@ -180,7 +180,7 @@ def test_the_printed_summary_is_one_a4_page_with_page_number_and_date(
 ) -> None:
     page = _open(browser, live_server, DESKTOP)
     page.goto(f"{OLT}/county/targets")
-    expect(page.get_by_label("Consilii comunitare consultative înființate")).to_have_value("20")  # the PIN seed's
+    expect(page.get_by_label("Consilii comunitare consultative înființate", exact=True)).to_have_value("20")  # PIN seed
     assert not run_axe(page, axe_source)
     page.screenshot(path=str(_shots(artifacts) / "olt-targets.png"), full_page=True)
     page.goto(f"{OLT}/county/summary")
