@@ -25,7 +25,7 @@ from core.testing import PG_ADMIN_URL, service_missing
 LEGACY = Path(__file__).parent / "legacy"
 LEGACY_FILES = sorted(LEGACY.glob("*.py"), key=lambda p: ["c8f84c58f011", "7fc4158dc37b", "3b9e2d7a1c40"].index(
     p.name.split("_")[0]))
-PLUGIN_BRANCHES = {"prevention_plan", "pin_project", "county_overview", "hello"}  # the installed plugins that have tables
+PLUGIN_BRANCHES = {"prevention_plan", "pin_project", "county_overview", "hello"}  # installed plugins with tables
 
 
 def _diff(url: str) -> list[object]:
