@@ -285,20 +285,21 @@ def published_snapshot(scope_tenant_id: int, period: Period) -> AggSnapshot | No
     day, so two publications of one day cannot be subtracted from each other.
     :func:`write_snapshot` keeps that first snapshot of the day.
     """
-    newest = latest_snapshot(scope_tenant_id, period)
-    if newest is None:
-        return None
-    return db.session.execute(
-        sa.select(AggSnapshot)
-        .where(
-            AggSnapshot.scope_tenant_id == scope_tenant_id,
-            AggSnapshot.period == period.label,
-            AggSnapshot.status == SnapshotStatus.READY,
-            AggSnapshot.computed_at >= _day_start(newest.computed_at),
-        )
-        .order_by(AggSnapshot.computed_at, AggSnapshot.id)
-        .limit(1)
-    ).scalar_one()
+    with _reading(scope_tenant_id):
+        newest = _latest_snapshot(scope_tenant_id, period)
+        if newest is None:
+            return None
+        return db.session.execute(
+            sa.select(AggSnapshot)
+            .where(
+                AggSnapshot.scope_tenant_id == scope_tenant_id,
+                AggSnapshot.period == period.label,
+                AggSnapshot.status == SnapshotStatus.READY,
+                AggSnapshot.computed_at >= _day_start(newest.computed_at),
+            )
+            .order_by(AggSnapshot.computed_at, AggSnapshot.id)
+            .limit(1)
+        ).scalar_one()
 
 
 def _day_start(moment: dt.datetime) -> dt.datetime:

@@ -178,7 +178,7 @@ def alembic_config() -> Any:
 
 
 def upgrade(plugin: str | None = None, *, sql: bool = False) -> None:
-    """Bring the core and every installed plugin to its head, or only ``plugin``'s branch (and what it needs).
+    """Bring the core and every installed plugin to its head, or the core and only ``plugin``'s branch.
 
     Raises :class:`SchemaError` for a database that names a plugin no longer installed.
     """
@@ -191,7 +191,12 @@ def upgrade(plugin: str | None = None, *, sql: bool = False) -> None:
             raise SchemaError(
                 f"plugin {plugin!r} has no migrations among the installed ones ({', '.join(sorted(branches))})"
             )
-    command.upgrade(config, f"{plugin}@head" if plugin else "heads", sql=sql)
+    if plugin is None:
+        command.upgrade(config, "heads", sql=sql)
+        return
+    # the running code needs the core at its head whatever the plugin's base depends on
+    command.upgrade(config, f"{CORE_BRANCH}@head", sql=sql)
+    command.upgrade(config, f"{plugin}@head", sql=sql)
 
 
 def _branch_labels(config: Any) -> set[str]:

@@ -64,6 +64,8 @@ from core.tenancy import current_tenant_id, read_scope, tenant_context
 from core.text import N_, Message, normalise_whitespace
 from core.translation_domains import translation_domain
 from core.versions import check_version, client_version
+from tenants.catalog import PLATFORM_SLUG
+from tenants.collation import name_key, name_order, reader_lang
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.resolution import current_tenant
@@ -98,6 +100,10 @@ SECTIONS: dict[str, list[str]] = {
         "get_by_slug",
         "localities_of",
         "search_keys",
+        "PLATFORM_SLUG",
+        "name_key",
+        "name_order",
+        "reader_lang",
     ],
     "Consultative councils": ["Council", "CouncilMember", "CouncilMeeting", "CouncilRole"],
     "Database primitives": [
@@ -183,6 +189,7 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "FORMULA_TRIGGERS",
     "MAX_ID",
     "N_",
+    "PLATFORM_SLUG",
     "STAFF",
     "VERSION",
     "AggSnapshot",
@@ -253,9 +260,12 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "in_ids",
     "localities_of",
     "month_name",
+    "name_key",
+    "name_order",
     "normalise_whitespace",
     "put",
     "read_scope",
+    "reader_lang",
     "record_event",
     "require",
     "requires_vatra",

@@ -167,6 +167,33 @@ def _row_counts(owner_url: str) -> dict[str, int]:
     return counts
 
 
+def _copy_rows(source_url: str, target_url: str) -> None:
+    """Every row of the target's tables, read from the source with the models' types, columns both have."""
+    source, target = sa.create_engine(source_url), sa.create_engine(target_url)
+    present = sa.MetaData()
+    present.reflect(target)
+    with source.connect() as src, target.begin() as dst:
+        for table in present.sorted_tables:
+            model = db.metadata.tables.get(table.name)
+            if model is None:
+                continue
+            columns = [c for c in model.columns if c.name in table.columns]
+            rows = [dict(r._mapping) for r in src.execute(sa.select(*columns))]
+            if rows:
+                plain = sa.table(table.name, *(sa.column(c.name, c.type) for c in columns))
+                dst.execute(sa.insert(plain), rows)
+        if dst.dialect.name == "postgresql":  # the ids were copied: the sequences continue after them
+            for table in present.sorted_tables:
+                if "id" in table.columns and table.columns["id"].autoincrement:
+                    dst.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                        f"coalesce((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false) "
+                        f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"
+                    )
+    source.dispose()
+    target.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def legacy_urls(request, tmp_path):  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
@@ -181,12 +208,19 @@ def test_a_database_at_the_single_history_head_is_restamped_with_every_row(legac
 
     owner_url, app_url = legacy_urls
     _build_legacy(owner_url)
-    config = {"TESTING": True, "SECRET_KEY": "legacy", "DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner_url,
-              "VATRA_FILES": str(tmp_path / "files"), "REDIS_URL": None, "SERVER_NAME": None}
-    app = create_app(config)
-    with app.app_context():
-        demo.load(app, password="parola-demo-lunga-1")  # both seed documents: plans, projects, councils, users
+    # the demo data (both seed documents: plans, projects, councils, users) is loaded by today's code into a
+    # database of today's layout, then copied, column by column, into the database of the single history
+    source_url = f"sqlite:///{tmp_path / 'source.sqlite3'}"
+    base = {"TESTING": True, "SECRET_KEY": "legacy", "VATRA_FILES": str(tmp_path / "files"), "REDIS_URL": None,
+            "SERVER_NAME": None}
+    source = create_app({**base, "DATABASE_URL": source_url, "DATABASE_OWNER_URL": source_url})
+    with source.app_context():
+        migrations.upgrade()
+        demo.load(source, password="parola-demo-lunga-1")
         db.session.remove()
+        db.engine.dispose()
+    _copy_rows(source_url, owner_url)
+    app = create_app({**base, "DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner_url})
     before = _row_counts(owner_url)
     assert before["plan_indicator"] > 10 and before["pin_activity"] > 3 and before["audit_entry"] > 10
     assert "schema_branch" not in sa.inspect(sa.create_engine(owner_url)).get_table_names()
