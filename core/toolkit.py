@@ -25,12 +25,14 @@ from core.db import (
     tenant_table_args,
     utcnow,
 )
+from core.numbers import KINDS, NumberError, NumberKind, check_number, number_example, number_text, parse_number
 from tenants.models import Council, CouncilMeeting, CouncilMember, CouncilRole, Tenant, TenantKind
 from tenants.names import search_keys
 from tenants.services import get_by_slug, localities_of
 
 __all__ = [
     *_api_all,
+    "KINDS",
     "MAX_ID",
     "AggSnapshot",
     "Council",
@@ -38,6 +40,8 @@ __all__ = [
     "CouncilMember",
     "CouncilRole",
     "Money",
+    "NumberError",
+    "NumberKind",
     "Tenant",
     "TenantKind",
     "TenantScoped",
@@ -45,8 +49,12 @@ __all__ = [
     "UTCDateTime",
     "db",
     "get_by_slug",
+    "check_number",
     "in_ids",
     "localities_of",
+    "number_example",
+    "number_text",
+    "parse_number",
     "record_event",
     "search_keys",
     "tenant_fk",

@@ -47,9 +47,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from unidecode import unidecode
 
-from core.contrib import IndicatorDef, IndicatorValue, Period
+from core.contrib import IndicatorValue, Period
 from core.db import db, in_ids, utcnow
 from core.text import N_
+from plugins.pin_project.catalog import CATALOG_CODES
 from plugins.pin_project.models import (
     ActivityBudgetLine,
     ActivityLocality,
@@ -1192,20 +1193,6 @@ def indicator_status(indicator: PerformanceIndicator, at: dt.date) -> IndicatorS
 
 # --------------------------------------------------------------------------- aggregation hooks
 
-CATALOG: tuple[IndicatorDef, ...] = (
-    IndicatorDef("councils_created", "Consilii comunitare consultative înființate", unit="structuri"),
-    IndicatorDef("councils_trained", "Consilii comunitare consultative formate", unit="structuri"),
-    IndicatorDef("persons_trained", "Persoane formate", unit="persoane"),
-    IndicatorDef(
-        "service_plans",
-        "Copii cu plan de servicii pentru prevenirea separării de familie",
-        unit="copii",
-        sensitive=True,
-    ),
-    IndicatorDef("staff_employed", "Persoane angajate cu atribuții de asistență socială", unit="persoane"),
-    IndicatorDef("workshop_participants", "Participanți la ateliere de lucru", unit="persoane"),
-)
-CATALOG_CODES = tuple(d.code for d in CATALOG)
 
 
 def indicator_values(tenant_ids: Sequence[int], period: Period) -> list[IndicatorValue]:
