@@ -105,12 +105,20 @@ def parse_number(
     body = cleaned[1:] if cleaned[0] in "-\u2212" else cleaned
     if cleaned[0] == "\u2212":
         cleaned = "-" + body
+    if any(ch.isalpha() for ch in body):
+        raise NumberError(
+            N_(
+                "„%(value)s” nu este un număr: conține litere (exemplu: %(example)s).",
+                value=raw.strip(),
+                example=example,
+            )
+        )
     strange = sorted({ch for ch in body if ch not in _DIGITS and ch not in (group, decimal)})
     if strange:
         shown = " ".join(f"„{ch}”" for ch in strange)
         raise NumberError(
             N_(
-                "„%(value)s” nu este un număr: conține %(chars)s. Folosiți doar cifre (exemplu: %(example)s).",
+                "„%(value)s” nu este un număr: conține %(chars)s; folosiți doar cifre (exemplu: %(example)s).",
                 value=raw.strip(),
                 chars=shown,
                 example=example,

@@ -32,3 +32,4 @@ CATALOG: tuple[IndicatorDef, ...] = tuple(
     for code, kind, maximum, group, shown, sensitive, unit, label in TABLE
 )
 CATALOG_CODES = tuple(d.code for d in CATALOG)
+CATALOG_BY_CODE = {d.code: d for d in CATALOG}

@@ -50,7 +50,8 @@ from unidecode import unidecode
 from core.contrib import IndicatorValue, Period
 from core.db import db, in_ids, utcnow
 from core.text import N_
-from plugins.pin_project.catalog import CATALOG_CODES
+from core.toolkit import NumberError, check_number
+from plugins.pin_project.catalog import CATALOG_BY_CODE, CATALOG_CODES
 from plugins.pin_project.models import (
     ActivityBudgetLine,
     ActivityLocality,
@@ -1030,8 +1031,17 @@ def record_progress(
     evidence: str | None = None,
     user_id: int | None = None,
 ) -> ProgressEntry:
-    """Record a measured value of an indicator (for a participating locality and/or a part)."""
+    """Record a measured value of an indicator (for a participating locality and/or a part).
+
+    A value of a catalog code obeys the catalog: a count has no decimals, no value beyond its maximum.
+    """
     value = _quantity(value, "value")
+    definition = CATALOG_BY_CODE.get(indicator.code or "")
+    if definition is not None:
+        try:
+            value = check_number(value, definition.kind, max=definition.max)
+        except NumberError as exc:
+            raise RuleViolation({"value": [exc.message]}) from None
     project = indicator.result.project
     if locality_tenant_id is not None and not any(
         link.locality_tenant_id == locality_tenant_id for link in project.localities

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from flask import current_app, request, send_file
 from flask.views import MethodView
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -503,7 +504,7 @@ class Imports(MethodView):
         plan = services.get_plan(plan_id, tree=True)
         services.ensure_current(plan)
         data = files["file"].read()
-        exports.check_values_xlsx(plan, data)
+        exports.check_values_xlsx(plan, data, locale=str(get_locale()))
         upload = save_upload(plan, data)
         job = enqueue(
             "prevention_plan.import_xlsx",
@@ -512,6 +513,7 @@ class Imports(MethodView):
             plan_id=plan.id,
             upload=upload,
             user_id=_user_id(),
+            locale=str(get_locale()),
         )
         return _job_body(job)
 

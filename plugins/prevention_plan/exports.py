@@ -30,7 +30,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.text import N_, Message
+from core.toolkit import NumberError, check_number, parse_number
 from plugins.prevention_plan import services
+from plugins.prevention_plan.catalog import number_rules
 from plugins.prevention_plan.models import Plan, PlanStatus, SignatoryRole
 from plugins.prevention_plan.services import InvalidInputError, ValueEntry
 
@@ -409,13 +411,16 @@ def _read_workbook(data: bytes) -> Any:
         raise ImportRejectedError({FILE_KEY: [N_("Fișierul nu este un registru Excel (.xlsx) valid.")]}) from None
 
 
-def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
+def check_values_xlsx(plan: Plan, data: bytes, *, locale: str = "ro") -> ImportSummary:
     """Read and check the workbook against the plan without writing anything.
 
     Raises :class:`ImportRejectedError` with one entry per bad row: an unknown
-    indicator id, a cell that is not a non-negative number, a row mixing
+    indicator id, a cell that is not a number of the indicator's kind (a
+    count with decimals, a value beyond the catalog's maximum), a row mixing
     quarters and the whole year, or a period kind that clashes with the
-    values already recorded.
+    values already recorded. Numeric cells are numbers; a text cell is read
+    the way the uploader of ``locale`` types numbers (``1.000`` is a thousand
+    in Romanian).
     """
     wb = _read_workbook(data)
     errors: dict[str, list[str]] = {}
@@ -485,10 +490,14 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
                     _in_column(name, N_("„%(value)s” nu este un număr.", value=str(value)))
                 )
                 continue
+            kind, maximum = number_rules(indicator.code, indicator.unit)
             try:
-                parsed[quarter] = services.to_decimal(value, field_name=name)
-            except InvalidInputError as exc:
-                errors.setdefault(key, []).extend(_in_column(name, m) for msgs in exc.errors.values() for m in msgs)
+                if isinstance(value, str):
+                    parsed[quarter] = parse_number(value, locale, kind, max=maximum)
+                else:
+                    parsed[quarter] = check_number(value, kind, max=maximum, locale=locale)
+            except NumberError as exc:
+                errors.setdefault(key, []).append(_in_column(name, exc.message))
         has_quarters = any(q is not None for q in parsed)
         if has_quarters and None in parsed:
             errors.setdefault(key, []).append(N_("Completați fie trimestrele, fie coloana Anual, nu pe amândouă."))
@@ -514,13 +523,16 @@ def check_values_xlsx(plan: Plan, data: bytes) -> ImportSummary:
     return summary
 
 
-def import_values_xlsx(plan: Plan, data: bytes, *, user_id: int | None = None) -> ImportSummary:
+def import_values_xlsx(
+    plan: Plan, data: bytes, *, user_id: int | None = None, locale: str = "ro"
+) -> ImportSummary:
     """Check the workbook, then record every changed value (corrections keep their history).
 
     All rows are checked before the first write; when any is bad,
-    :class:`ImportRejectedError` is raised and nothing is written.
+    :class:`ImportRejectedError` is raised and nothing is written. Text cells
+    are read in the uploader's ``locale``.
     """
-    summary = check_values_xlsx(plan, data)
+    summary = check_values_xlsx(plan, data, locale=locale)
     for quarter, items in summary.entries.items():
         if not items:
             continue

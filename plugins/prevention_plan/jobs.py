@@ -47,8 +47,12 @@ def export_xlsx(ctx: JobContext, plan_id: int) -> dict[str, object]:
     return {"file": name, "size": len(data)}
 
 
-def import_xlsx(ctx: JobContext, plan_id: int, upload: str, user_id: int | None = None) -> dict[str, object]:
+def import_xlsx(
+    ctx: JobContext, plan_id: int, upload: str, user_id: int | None = None, locale: str = "ro"
+) -> dict[str, object]:
     """Import the values of an uploaded workbook (``upload`` is relative to VATRA_FILES).
+
+    ``locale`` is the uploader's language, kept on the job: text cells are read as they type numbers.
 
     A rejected file writes nothing: the job ends with the count of errors in
     its message and the per-row errors saved as its result file.
@@ -60,7 +64,9 @@ def import_xlsx(ctx: JobContext, plan_id: int, upload: str, user_id: int | None 
     if root not in path.parents or not path.is_file():
         raise FileNotFoundError(f"the uploaded workbook {upload!r} is missing")
     try:
-        summary = exports.import_values_xlsx(plan, path.read_bytes(), user_id=user_id or ctx.user_id)
+        summary = exports.import_values_xlsx(
+            plan, path.read_bytes(), user_id=user_id or ctx.user_id, locale=locale
+        )
     except exports.ImportRejectedError as exc:
         report = exports.rejection_report(exc)
         ctx.save_file(f"{_basename(plan)}-erori-import.txt", report.encode("utf-8"), "text/plain; charset=utf-8")

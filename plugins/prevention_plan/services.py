@@ -33,6 +33,8 @@ from core.api import IndicatorValue as CatalogValue
 from core.api import Period, current_tenant_id, read_scope
 from core.db import db, in_ids, utcnow
 from core.text import N_, Message
+from core.toolkit import NumberError, check_number
+from plugins.prevention_plan.catalog import number_rules
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,
@@ -1171,6 +1173,12 @@ def record_values(
         except InvalidInputError as exc:
             for key, msgs in exc.errors.items():
                 errors.setdefault(key, []).extend(msgs)
+            continue
+        kind, maximum = number_rules(indicator.code, indicator.unit)
+        try:  # the catalog says what the number is: a count has no decimals, no value beyond the plausible
+            number = check_number(number, kind, max=maximum)
+        except NumberError as exc:
+            errors.setdefault(f"{prefix}.value", []).append(exc.message)
             continue
         periods = set(live.get(indicator.id, {}))
         if quarter is None and periods - {None}:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,9 +19,10 @@ from werkzeug.wrappers import Response
 
 from core.api import current_tenant, enqueue, format_number, format_percent, has_permission, require
 from core.db import db
+from core.toolkit import NumberError, number_example, number_text, parse_number
 from plugins.prevention_plan import exports, services
 from plugins.prevention_plan.api import save_upload
-from plugins.prevention_plan.catalog import catalog_choices
+from plugins.prevention_plan.catalog import catalog_choices, number_rules
 from plugins.prevention_plan.charts import progress_svg
 from plugins.prevention_plan.forms import (
     ActivityForm,
@@ -493,14 +495,16 @@ def values(plan_id: int) -> Page:
     live = services.live_values(plan, plan.year)
     raw_period = request.values.get("period", "1")
     quarter = _period(raw_period)
+    locale = str(get_locale())
     if request.method == "GET":
         rows = []
         for indicator in indicators:
             current = live.get(indicator.id, {}).get(quarter)
+            kind, _maximum = number_rules(indicator.code, indicator.unit)
             rows.append(
                 {
                     "indicator_id": str(indicator.id),
-                    "value": services.plain_decimal(current.value) if current else "",
+                    "value": number_text(current.value, locale, kind) if current else "",
                     "note": current.note or "" if current else "",
                 }
             )
@@ -519,9 +523,15 @@ def values(plan_id: int) -> Page:
                     continue
                 if not (entry.form.value.data or "").strip():
                     continue
-                entries.append(
-                    services.ValueEntry(int(entry.form.indicator_id.data), entry.form.value.data, entry.form.note.data)
-                )
+                indicator = by_id[entry.form.indicator_id.data]
+                kind, maximum = number_rules(indicator.code, indicator.unit)
+                try:  # read as the reader types it: 1.000 is a thousand in Romanian, refused as a count in English
+                    number = parse_number(entry.form.value.data, locale, kind, max=maximum)
+                except NumberError as exc:
+                    entry.form.value.errors = [shown(exc.message)]
+                    bad = True
+                    continue
+                entries.append(services.ValueEntry(indicator.id, number, entry.form.note.data))
                 row_of_entry.append(index)
             if not bad and entries:
                 try:
@@ -555,6 +565,7 @@ def values(plan_id: int) -> Page:
         quarter=quarter,
         raw_period=raw_period,
         live=live,
+        examples={kind: number_example(locale, kind) for kind in ("count", "decimal")},
     ), (422 if request.method == "POST" else 200)
 
 
@@ -720,7 +731,7 @@ def import_values(plan_id: int) -> Page:
         data = form.file.data.read()
         try:
             services.ensure_current(plan)
-            exports.check_values_xlsx(plan, data)
+            exports.check_values_xlsx(plan, data, locale=str(get_locale()))
         except services.InvalidInputError as exc:
             row_errors = _import_errors(exc.errors)
             form.file.errors = [shown(exc.message)]
@@ -734,6 +745,7 @@ def import_values(plan_id: int) -> Page:
                 plan_id=plan.id,
                 upload=save_upload(plan, data),
                 user_id=_user_id(),
+                locale=str(get_locale()),
             )
             db.session.commit()
             flash(_("Fișierul este corect; valorile se înregistrează."), "success")

@@ -244,17 +244,19 @@ def test_one_screen_records_a_quarters_values(town):
     bad = post_form(client, town.page(f"/{town.plan_id}/values"), data)
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert "„abc” nu este un număr." in html and 'value="abc"' in html and 'value="2,5"' in html
+    assert "„abc” nu este un număr" in html and 'value="abc"' in html and 'value="2,5"' in html
+    assert "„2,5” are zecimale" in html  # children are counted whole
     with town.scope():
         assert services.live_values(town.plan()) == {}
     data["rows-5-value"] = "7"
+    data["rows-1-value"] = "1.000"  # a thousand, the Romanian way (it was saved as 1)
     ok = post_form(client, town.page(f"/{town.plan_id}/values"), data)
     assert ok.status_code == 302
     with town.scope():
         live = services.live_values(town.plan(), 2026)
         assert {i: {q: r.value for q, r in v.items()} for i, v in live.items()} == {
             ids[0]: {2: Decimal(4)},
-            ids[1]: {2: Decimal("2.5")},
+            ids[1]: {2: Decimal(1000)},
             ids[5]: {2: Decimal(7)},
         }
         assert live[ids[1]][2].note == "estimat"
