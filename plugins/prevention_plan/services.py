@@ -34,6 +34,7 @@ from core.api import Period, current_tenant_id, read_scope
 from core.db import db, in_ids, utcnow
 from core.text import N_, Message
 from core.toolkit import NumberError, check_number
+from plugins.prevention_plan import chain_checks
 from plugins.prevention_plan.catalog import number_rules
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
@@ -120,7 +121,13 @@ AVIZ_FIELDS = ("aviz_number", "aviz_date", "members_present")
 HCL_FIELDS = ("hcl_number", "hcl_date", "referat_number", "referat_date", "raport_number", "raport_date")
 
 STEPS: tuple[Step, ...] = (
-    Step(PlanStatus.DRAFT, PlanStatus.SUBMITTED, N_("Transmite consiliului consultativ"), ("plan.transition",)),
+    Step(
+        PlanStatus.DRAFT,
+        PlanStatus.SUBMITTED,
+        N_("Transmite consiliului consultativ"),
+        ("plan.transition",),
+        fields=("submitted_on",),
+    ),
     Step(
         PlanStatus.SUBMITTED,
         PlanStatus.DRAFT,
@@ -1374,7 +1381,9 @@ def transition(
 ) -> PlanTransition:
     """Move the plan one step along the chain, recording the step's fields.
 
-    * draft → submitted; submitted → draft (the council sends it back: ``note`` required);
+    * draft → submitted (optionally ``submitted_on``, the date of the address to the council;
+      refused for a plan without an objective, an activity or an indicator);
+      submitted → draft (the council sends it back: ``note`` required);
     * submitted → endorsed: ``aviz_number``, ``aviz_date`` and ``members_present``
       (ids of the tenant's council members) required;
     * endorsed → approved: ``hcl_number``/``hcl_date``, the mayor's
@@ -1382,8 +1391,10 @@ def transition(
     * approved → in_implementation; in_implementation → evaluated (with a
       ``narrative``, or an evaluation written before).
 
-    Anything else raises :class:`TransitionRefusedError`; a missing field raises
-    :class:`InvalidInputError` naming it. ``demo_without_aviz_number`` lets the demo
+    Anything else raises :class:`TransitionRefusedError`; a missing field, a
+    number of spaces, a date in the future or out of the chain's order
+    (:mod:`plugins.prevention_plan.chain_checks`) raises
+    :class:`InvalidInputError` naming every bad field at once. ``demo_without_aviz_number`` lets the demo
     loader record the seed's aviz, whose number and date the document does
     not give.
     """
@@ -1400,6 +1411,7 @@ def transition(
         value = data.get(name)
         if value is None or (isinstance(value, str | list | tuple) and not value):
             _required(name, errors, N_("Câmp obligatoriu pentru acest pas."))
+    chain_checks.blank_numbers(data, errors)
     record = PlanTransition(
         plan_id=plan.id,
         from_status=plan.status,
@@ -1408,25 +1420,29 @@ def transition(
         by_user_id=user_id,
         note=(data.get("note") or "").strip() or None,
     )
-    for name in ("aviz_date", *(f for f in HCL_FIELDS if f.endswith("_date"))):
+    for name in chain_checks.DATE_FIELDS:
         if name in data:
             data[name] = _as_date(data[name], name, errors)
+    chain_checks.future_dates(data, errors, chain_checks.romanian_today())
+    if step.target == PlanStatus.SUBMITTED:
+        record.submitted_on = data.get("submitted_on")
+        activities = activities_of(plan)
+        chain_checks.content_reaches_the_council(
+            len(plan.objectives), len(activities), sum(len(a.indicators) for a in activities), errors
+        )
     if step.target == PlanStatus.ENDORSED:
         record.aviz_number = (data.get("aviz_number") or "").strip() or None
         record.aviz_date = data.get("aviz_date")
         if data.get("members_present"):
             record.members_present = _member_snapshot(data["members_present"], errors)
+        submitted = next((t for t in reversed(plan.transitions) if t.to_status == PlanStatus.SUBMITTED), None)
+        chain_checks.aviz_order(record.aviz_date, submitted.submitted_on if submitted else None, errors)
     if step.target == PlanStatus.APPROVED:
         for name in HCL_FIELDS:
             value = data.get(name)
-            setattr(record, name, value.strip() if isinstance(value, str) else value)
+            setattr(record, name, (value.strip() or None) if isinstance(value, str) else value)
         aviz = _endorsement(plan)
-        if record.hcl_date and aviz is not None and aviz.aviz_date and record.hcl_date < aviz.aviz_date:
-            _required("hcl_date", errors, N_("HCL nu poate fi anterioară avizului consiliului consultativ."))
-        for name in ("referat_date", "raport_date"):
-            value = getattr(record, name)
-            if value and record.hcl_date and value > record.hcl_date:
-                _required(name, errors, N_("Documentul trebuie să fie anterior HCL."))
+        chain_checks.hcl_order(data, aviz.aviz_date if aviz is not None else None, errors)
     if step.target == PlanStatus.EVALUATED:
         narrative = (data.get("narrative") or "").strip()
         if not narrative and plan.evaluation is None:

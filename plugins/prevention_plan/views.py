@@ -590,6 +590,23 @@ def _members_choices() -> list[tuple[int, str]]:
     ]
 
 
+def _domain_errors_too(plan: Plan, status: PlanStatus, step: services.Step, form: TransitionForm) -> None:
+    """The form refused a field (a date that is no date): add the chain's other refusals, so one pass shows all."""
+    names = (*step.required, *step.fields, "note")
+    data = {name: None if getattr(form, name).errors else getattr(form, name).data for name in names}
+    try:
+        services.transition(plan, status, data, user_id=_user_id())
+    except services.InvalidInputError as exc:
+        flagged = {name for name in names if getattr(form, name).errors}
+        fresh = {key: msgs for key, msgs in exc.errors.items() if key.split(".")[0] not in flagged}
+        for message in apply_errors(form, services.InvalidInputError(fresh)):
+            flash(message, "error")
+    except services.PlanError:
+        pass
+    finally:
+        db.session.rollback()  # a check only: nothing of this pass is kept
+
+
 @bp.route("/<int:plan_id>/transition/<target>", methods=["GET", "POST"])
 @require("plan.view")
 def move(plan_id: int, target: str) -> Page:
@@ -617,6 +634,8 @@ def move(plan_id: int, target: str) -> Page:
         if ok:
             flash(_("Planul este acum: %(status)s.", status=plan_status_label(status)), "success")
             return redirect(_plan_url(plan))
+    elif request.method == "POST" and not form.csrf_token.errors:
+        _domain_errors_too(plan, status, step, form)
     return render_template("prevention_plan/transition.html", plan=plan, step=step, form=form), (
         422 if request.method == "POST" else 200
     )

@@ -320,7 +320,7 @@ def test_the_council_secretary_records_the_aviz(town):
     assert client.post(url, json={"to": "submitted"}, headers=town.api()).status_code == 201
     with town.scope():
         members = [m.id for m in services.council_members()]
-    aviz = {"to": "endorsed", "aviz_number": "4", "aviz_date": "2026-12-10", "members_present": members[:5]}
+    aviz = {"to": "endorsed", "aviz_number": "4", "aviz_date": "2026-11-10", "members_present": members[:5]}
     assert client.post(url, json=aviz, headers=town.api()).status_code == 403  # a social worker does not endorse
     missing = client.post(url, json={"to": "endorsed", "members_present": []}, headers=town.api(Role.COUNCIL_MEMBER))
     assert missing.status_code == 422

@@ -308,7 +308,7 @@ def test_the_council_secretary_endorses_with_the_members_present(town):
     ok = post_form(
         secretary,
         town.page(f"/{plan_id}/transition/endorsed"),
-        {"aviz_number": "9", "aviz_date": "2026-12-15", "members_present": [str(m) for m in members[:4]]},
+        {"aviz_number": "9", "aviz_date": "2026-11-15", "members_present": [str(m) for m in members[:4]]},
     )
     assert ok.status_code == 302
     with town.scope():
