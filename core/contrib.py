@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from core.numbers import KINDS, NumberKind
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,22 @@ class Widget:
 Aggregation = Literal["sum", "count", "avg", "max"]
 
 
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+
+
 @dataclass(frozen=True)
 class IndicatorDef:
-    """An entry of the national indicator catalog."""
+    """An entry of the national indicator catalog: what a figure is and how it may be added up.
+
+    ``kind`` says what a value is (``count``: a whole number; ``decimal``;
+    ``money``: lei, two decimals; ``percent``) and ``max`` the largest value
+    one locality plausibly reports for one year (forms, imports and the API
+    refuse more). Codes with the same ``summable_group`` count the same people
+    (children identified, and the same children identified and registered):
+    their figures must never be added together. ``shown_by_default`` says
+    whether pages that list the catalog show the code without being asked.
+    The definition is checked when it is made (:class:`ValueError`).
+    """
 
     code: str
     label: str
@@ -56,6 +72,57 @@ class IndicatorDef:
     aggregation: Aggregation = "sum"
     sensitive: bool = False
     description: str = ""
+    kind: NumberKind = "count"
+    max: Decimal | int | None = None
+    summable_group: str | None = None
+    shown_by_default: bool = True
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.code, str) or not CODE.match(self.code):
+            problems.append("code must be lower-case letters, digits and _ (at most 60)")
+        if not isinstance(self.label, str) or not self.label.strip():
+            problems.append("label is required")
+        if self.aggregation not in get_args(Aggregation):
+            problems.append(f"aggregation must be one of {', '.join(get_args(Aggregation))}")
+        if self.kind not in KINDS:
+            problems.append(f"kind must be one of {', '.join(KINDS)}")
+        if self.max is not None and (
+            isinstance(self.max, bool | float) or not isinstance(self.max, int | Decimal) or not self.max > 0
+        ):
+            problems.append("max must be a positive int or Decimal")
+        if self.summable_group is not None and not CODE.match(str(self.summable_group)):
+            problems.append("summable_group must be a code-like name")
+        if problems:
+            raise ValueError(f"indicator {self.code!r}: " + "; ".join(problems))
+
+    @property
+    def group(self) -> str:
+        """The summable group: codes with the same group are never added together (its own code when alone)."""
+        return self.summable_group or self.code
+
+
+def add_indicator(catalog: dict[str, IndicatorDef], definition: IndicatorDef, plugin: str) -> None:
+    """Register ``definition`` (declared by ``plugin``) in ``catalog``; ValueError when it contradicts it.
+
+    The same code may be declared by several plugins only alike (aggregation,
+    kind, maximum, group); codes of one summable group must share their kind.
+    """
+    if not isinstance(definition, IndicatorDef):
+        raise TypeError(f"{plugin} returned {definition!r} from vatra_indicator_catalog, not an IndicatorDef")
+    known = catalog.get(definition.code)
+    if known is not None:
+        for attribute in ("aggregation", "kind", "max", "group"):
+            if getattr(known, attribute) != getattr(definition, attribute):
+                raise ValueError(f"indicator {definition.code!r} declared by {plugin} with another {attribute}")
+        return
+    for other in catalog.values():
+        if other.group == definition.group and other.kind != definition.kind:
+            raise ValueError(
+                f"indicator {definition.code!r} ({plugin}) is in the group {definition.group!r} "
+                f"of {other.code!r} with another kind"
+            )
+    catalog[definition.code] = definition
 
 
 @dataclass(frozen=True)

@@ -147,8 +147,13 @@ def vatra_indicator_catalog() -> list[IndicatorDef]:
     ``code`` (e.g. ``"persons_counselled"``), label, unit, how values add up
     (``"sum"``, ``"count"``, ``"avg"``, ``"max"``) and whether the figure
     counts children or families (``sensitive``: small counts are suppressed
-    in exports that leave the county). The same code may be declared by
-    several plugins only with the same aggregation.
+    in exports that leave the county). Say also what a value is: ``kind``
+    (``count``, ``decimal``, ``money``, ``percent``), a plausible ``max`` for
+    one locality and year (forms, imports and the API refuse more), a
+    ``summable_group`` shared by codes that count the same people (never added
+    together) and ``shown_by_default``. Definitions are checked when the app
+    starts: the same code may be declared by several plugins only alike
+    (aggregation, kind, max, group).
     """
 
 

@@ -14,6 +14,7 @@ from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from core import numbers as numbers_typed
 from core.translation_domains import VatraBabel
 
 babel = VatraBabel()
@@ -145,8 +146,14 @@ def translate(message: Any) -> str:
     return gettext(msgid, **params)
 
 
+def number_example(kind: str = "decimal") -> str:
+    """How a reader of the current language types a number of ``kind`` (``1.234,56`` in Romanian): form hints."""
+    return numbers_typed.number_example(str(get_locale()), kind)
+
+
 def init_jinja(app: Flask) -> None:
-    """The templates' filters for money, numbers, percentages and month names."""
+    """The templates' filters for money, numbers, percentages and month names; ``number_example()`` for hints."""
+    app.jinja_env.globals["number_example"] = number_example
     app.jinja_env.filters.update(
         money=format_money,
         amount=format_amount,

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core import hookspecs
 from core.auth.permissions import PermissionRegistry
-from core.contrib import IndicatorDef, JobSpec, PluginInfo
+from core.contrib import IndicatorDef, JobSpec, PluginInfo, add_indicator
 from core.db import IdMixin, TimestampMixin, db
 from core.hooks import PROJECT
 from core.tenancy import TenantViolation
@@ -308,10 +308,7 @@ class PluginHost:
         for _, perm in _flatten(gathered["vatra_permissions"]):
             self.permissions.add([perm])
         for name, ind in _flatten(gathered["vatra_indicator_catalog"]):
-            known = self.indicators.get(ind.code)
-            if known is not None and known.aggregation != ind.aggregation:
-                raise ValueError(f"indicator {ind.code!r} declared by {name} with another aggregation")
-            self.indicators.setdefault(ind.code, ind)
+            add_indicator(self.indicators, ind, name)
         for name, spec in _flatten(gathered["vatra_jobs"]):
             if spec.kind in self.jobs:
                 raise ValueError(f"job kind {spec.kind!r} declared twice (by {name})")

@@ -57,6 +57,7 @@ from core.errors import apply_form_errors, commit_on_response, shown_errors
 from core.hooks import hookimpl
 from core.i18n import format_amount, format_day, format_money, format_number, format_percent, month_name, translate
 from core.jobs import JobContext, PermanentJobError, enqueue
+from core.numbers import KINDS, NumberError, NumberKind, check_number, number_example, number_text, parse_number
 from core.release import VERSION, IncompatibleVatraError, requires_vatra
 from core.spreadsheets import FORMULA_TRIGGERS, append_row, csv_row, csv_text, put, set_value
 from core.storage import ALLOWED_TYPES, DOCUMENT_TYPES, CheckedFile, UploadRefusedError, check_upload, send_attachment
@@ -163,6 +164,15 @@ SECTIONS: dict[str, list[str]] = {
         "send_attachment",
         "year_range",
     ],
+    "Numbers typed by people": [
+        "KINDS",
+        "NumberError",
+        "NumberKind",
+        "check_number",
+        "number_example",
+        "number_text",
+        "parse_number",
+    ],
 }
 
 #: What the names without a docstring of their own are (constants and instances).
@@ -187,6 +197,7 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "ALL_ROLES",
     "DOCUMENT_TYPES",
     "FORMULA_TRIGGERS",
+    "KINDS",
     "MAX_ID",
     "N_",
     "PLATFORM_SLUG",
@@ -215,6 +226,8 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "Money",
     "NavItem",
     "NotFound",
+    "NumberError",
+    "NumberKind",
     "Period",
     "PeriodDate",
     "PeriodDateRange",
@@ -238,6 +251,7 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "aggregation",
     "append_row",
     "apply_form_errors",
+    "check_number",
     "check_upload",
     "check_version",
     "client_version",
@@ -263,6 +277,9 @@ __all__ = [  # the names of SECTIONS (a test keeps the two equal); a literal lis
     "name_key",
     "name_order",
     "normalise_whitespace",
+    "number_example",
+    "number_text",
+    "parse_number",
     "put",
     "read_scope",
     "reader_lang",

@@ -30,6 +30,7 @@ from core.toolkit import (
 from plugins.pin_project import demo as demo_data
 from plugins.pin_project import services
 from plugins.pin_project.api import blp
+from plugins.pin_project.catalog import CATALOG
 from plugins.pin_project.exports import DOCX_MIMETYPE, XLSX_MIMETYPE
 from plugins.pin_project.jobs import FINANCIAL_XLSX, JOB_SPECS, PROGRESS_DOCX
 from plugins.pin_project.views import bp
@@ -102,7 +103,7 @@ def vatra_dashboard_widgets(tenant: Any, user: Any) -> list[Widget]:
 
 @hookimpl
 def vatra_indicator_catalog() -> list[IndicatorDef]:
-    return list(services.CATALOG)
+    return list(CATALOG)
 
 
 @hookimpl

@@ -49,17 +49,19 @@ from unidecode import unidecode
 
 from core.toolkit import (
     N_,
-    IndicatorDef,
     IndicatorValue,
+    NumberError,
     Period,
     Tenant,
     TenantKind,
     UploadRefusedError,
+    check_number,
     check_upload,
     db,
     in_ids,
     utcnow,
 )
+from plugins.pin_project.catalog import CATALOG_BY_CODE, CATALOG_CODES
 from plugins.pin_project.models import (
     ActivityBudgetLine,
     ActivityLocality,
@@ -1060,8 +1062,17 @@ def record_progress(
     evidence: str | None = None,
     user_id: int | None = None,
 ) -> ProgressEntry:
-    """Record a measured value of an indicator (for a participating locality and/or a part)."""
+    """Record a measured value of an indicator (for a participating locality and/or a part).
+
+    A value of a catalog code obeys the catalog: a count has no decimals, no value beyond its maximum.
+    """
     value = _quantity(value, "value")
+    definition = CATALOG_BY_CODE.get(indicator.code or "")
+    if definition is not None:
+        try:
+            value = check_number(value, definition.kind, max=definition.max)
+        except NumberError as exc:
+            raise RuleViolation({"value": [exc.message]}) from None
     project = indicator.result.project
     if locality_tenant_id is not None and not any(
         link.locality_tenant_id == locality_tenant_id for link in project.localities
@@ -1227,20 +1238,6 @@ def indicator_status(indicator: PerformanceIndicator, at: dt.date) -> IndicatorS
 
 # --------------------------------------------------------------------------- aggregation hooks
 
-CATALOG: tuple[IndicatorDef, ...] = (
-    IndicatorDef("councils_created", "Consilii comunitare consultative înființate", unit="structuri"),
-    IndicatorDef("councils_trained", "Consilii comunitare consultative formate", unit="structuri"),
-    IndicatorDef("persons_trained", "Persoane formate", unit="persoane"),
-    IndicatorDef(
-        "service_plans",
-        "Copii cu plan de servicii pentru prevenirea separării de familie",
-        unit="copii",
-        sensitive=True,
-    ),
-    IndicatorDef("staff_employed", "Persoane angajate cu atribuții de asistență socială", unit="persoane"),
-    IndicatorDef("workshop_participants", "Participanți la ateliere de lucru", unit="persoane"),
-)
-CATALOG_CODES = tuple(d.code for d in CATALOG)
 
 
 def _attributable(row: Any) -> sa.ColumnElement[bool]:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,6 +33,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from core.toolkit import (
     DocumentDateRange,
+    NumberError,
     PeriodDateRange,
     current_tenant,
     db,
@@ -41,11 +43,14 @@ from core.toolkit import (
     format_number,
     format_percent,
     has_permission,
+    number_text,
+    parse_number,
     require,
     send_attachment,
     translate,
 )
 from plugins.pin_project import services
+from plugins.pin_project.catalog import CATALOG_BY_CODE
 from plugins.pin_project.jobs import REPORT_KINDS
 from plugins.pin_project.models import ActivityStatus, Comparator, Project, ProjectStatus
 
@@ -78,19 +83,25 @@ STATUS_TEXT = {
 
 
 class AmountField(StringField):
-    """An amount typed the Romanian way (``1.234,56``) or the international one (``1234.56``)."""
+    """A number typed the reader's way (``1.234,56`` in Romanian, ``1,234.56`` in English), by the one parser."""
+
+    def __init__(self, *args: Any, kind: str = "money", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.raw = valuelist[0] if valuelist else ""
         self.data = None
         if self.raw and str(self.raw).strip():
             try:
-                self.data = services.parse_amount(str(self.raw))
-            except ValueError as exc:
-                raise ValueError(_("Nu este o sumă validă (exemplu: 1.234,56).")) from exc
+                self.data = parse_number(str(self.raw), str(get_locale()), self.kind)
+            except NumberError as exc:
+                raise ValueError(translate(exc.message)) from exc
 
     def _value(self) -> str:
-        return getattr(self, "raw", None) or (str(self.data) if self.data is not None else "")
+        if getattr(self, "raw", None):
+            return str(self.raw)
+        return number_text(self.data, str(get_locale()), self.kind) if self.data is not None else ""
 
 
 class ExpenditureForm(FlaskForm):
@@ -125,7 +136,16 @@ class ProgressForm(FlaskForm):
         csrf = False
 
     date = DateField(_l("Data"), validators=[InputRequired(), DocumentDateRange()])
-    value = AmountField(_l("Valoare"), validators=[InputRequired()])
+    value = StringField(_l("Valoare"), validators=[InputRequired()])
+    value_kind = "money"  # at most two decimals; a catalog code's own kind once the indicator is known
+    value_max: Any = None
+
+    def validate_value(self, field: StringField) -> None:
+        """The value typed the reader's way, of the indicator's kind (a count refuses decimals)."""
+        try:
+            field.data = parse_number(field.data or "", str(get_locale()), self.value_kind, max=self.value_max)
+        except NumberError as exc:
+            raise ValidationError(translate(exc.message)) from exc
     locality_tenant_id = SelectField(_l("Localitatea"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     part_id = SelectField(_l("Partea"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     evidence = TextAreaField(_l("Dovada (descriere)"), validators=[Optional(), Length(max=5000)])
@@ -371,7 +391,7 @@ def _revise_form(line: Any, *, submitted: bool = False) -> ReviseForm:
     form = ReviseForm(prefix=prefix) if submitted else ReviseForm(formdata=None, prefix=prefix)
     if not submitted:
         form.planned.data = line.planned
-        form.planned.raw = services.format_money(line.planned)
+        form.planned.raw = number_text(line.planned, str(get_locale()), "money")
         form.version.data = str(line.version)
     return form
 
@@ -510,6 +530,9 @@ def _progress_form(item: Project, indicator: Any, *, submitted: bool = False) ->
     form.part_id.choices = [SelectChoice("", _("— fără defalcare —"))] + [
         SelectChoice(str(p.id), p.label) for p in indicator.breakdown
     ]
+    definition = CATALOG_BY_CODE.get(indicator.code or "")
+    if definition is not None:
+        form.value_kind, form.value_max = definition.kind, definition.max
     if not submitted:
         form.date.data = min(dt.date.today(), item.end_date)
     return form

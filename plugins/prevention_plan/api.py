@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from flask import current_app, request
 from flask.views import MethodView
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -513,7 +514,7 @@ class Imports(MethodView):
         data = files["file"].read(limits.max_bytes + 1)
         exports.check_size(data, limits)
         if len(data) <= limits.inline_bytes:  # a larger file is checked by the job, not while the client waits
-            exports.check_values_xlsx(plan, data, limits)
+            exports.check_values_xlsx(plan, data, limits, locale=str(get_locale()))
         upload = save_upload(plan, data)
         job = enqueue(
             "prevention_plan.import_xlsx",
@@ -522,6 +523,7 @@ class Imports(MethodView):
             plan_id=plan.id,
             upload=upload,
             user_id=_user_id(),
+            locale=str(get_locale()),
         )
         return _job_body(job)
 

@@ -4,27 +4,78 @@ from __future__ import annotations
 
 from flask import has_app_context
 
-from core.toolkit import IndicatorDef, aggregation
-
-CATALOG = (
-    IndicatorDef("children_identified", "Copii identificați în risc de separare de familie", "copii", sensitive=True),
-    IndicatorDef("families_identified", "Familii vulnerabile identificate și înregistrate", "familii", sensitive=True),
-    IndicatorDef("counselling_sessions", "Ședințe de consiliere", "ședințe"),
-    IndicatorDef("persons_counselled", "Persoane consiliate", "persoane", sensitive=True),
-    IndicatorDef("persons_trained", "Persoane formate", "persoane"),
-    IndicatorDef("campaigns", "Campanii de informare realizate", "campanii"),
-    IndicatorDef("information_materials", "Materiale informative elaborate", "materiale"),
-    IndicatorDef("parenting_workshops", "Ateliere de parenting organizate", "ateliere"),
-    IndicatorDef("partnerships", "Parteneriate încheiate", "parteneriate"),
-    IndicatorDef("protocols_signed", "Protocoale de intervenție semnate", "protocoale"),
-    IndicatorDef("institutions_involved", "Instituții implicate în protocoale", "instituții"),
-    IndicatorDef("resource_databases", "Baze de date cu resursele comunității", "baze de date"),
-    IndicatorDef("volunteer_contracts", "Contracte de voluntariat încheiate", "contracte"),
-    IndicatorDef("service_plans_monitored", "Planuri de servicii monitorizate", "planuri", sensitive=True),
-    IndicatorDef("evaluations", "Evaluări anuale ale planului realizate", "evaluări"),
-    IndicatorDef("day_centres_operating", "Centre de zi funcționale", "centre", aggregation="sum"),
-    IndicatorDef("day_centres_created", "Centre de zi înființate", "centre"),
+from core.toolkit import (
+    IndicatorDef,
+    NumberKind,
+    aggregation,
 )
+
+# fmt: off
+# ONE table: every code this plugin contributes and what its numbers are. `max` is what one locality
+# plausibly reports for one year; codes of one group count the same people and are never added together
+# (the children identified, and the same children identified and registered in the national register).
+#  code                      kind     max         group               shown  sensitive  unit
+#      label
+TABLE: tuple[tuple[str, NumberKind, int, str | None, bool, bool, str, str], ...] = (
+    ("children_identified",     "count", 100_000,    "children_at_risk", True,  True,      "copii",
+        "Copii identificați în risc de separare de familie"),
+    ("children_registered",     "count", 100_000,    "children_at_risk", False, True,      "copii",
+        "Copii identificați și înregistrați în Observatorul Național al Copilului"),
+    ("families_identified",     "count", 100_000,    None,               True,  True,      "familii",
+        "Familii vulnerabile identificate și înregistrate"),
+    ("counselling_sessions",    "count", 100_000,    None,               True,  False,     "ședințe",
+        "Ședințe de consiliere"),
+    ("persons_counselled",      "count", 100_000,    None,               True,  True,      "persoane",
+        "Persoane consiliate"),
+    ("persons_trained",         "count", 100_000,    None,               True,  False,     "persoane",
+        "Persoane formate"),
+    ("campaigns",               "count", 1_000,      None,               False, False,     "campanii",
+        "Campanii de informare realizate"),
+    ("information_materials",   "count", 1_000_000,  None,               False, False,     "materiale",
+        "Materiale informative elaborate"),
+    ("parenting_workshops",     "count", 10_000,     None,               False, False,     "ateliere",
+        "Ateliere de parenting organizate"),
+    ("partnerships",            "count", 1_000,      None,               False, False,     "parteneriate",
+        "Parteneriate încheiate"),
+    ("protocols_signed",        "count", 1_000,      None,               False, False,     "protocoale",
+        "Protocoale de intervenție semnate"),
+    ("institutions_involved",   "count", 1_000,      None,               False, False,     "instituții",
+        "Instituții implicate în protocoale"),
+    ("resource_databases",      "count", 1_000,      None,               False, False,     "baze de date",
+        "Baze de date cu resursele comunității"),
+    ("volunteer_contracts",     "count", 10_000,     None,               False, False,     "contracte",
+        "Contracte de voluntariat încheiate"),
+    ("service_plans_monitored", "count", 100_000,    None,               True,  True,      "planuri",
+        "Planuri de servicii monitorizate"),
+    ("evaluations",             "count", 1_000,      None,               False, False,     "evaluări",
+        "Evaluări anuale ale planului realizate"),
+    ("day_centres_operating",   "count", 1_000,      None,               False, False,     "centre",
+        "Centre de zi funcționale"),
+    ("day_centres_created",     "count", 1_000,      None,               False, False,     "centre",
+        "Centre de zi înființate"),
+)
+# fmt: on
+
+CATALOG = tuple(
+    IndicatorDef(
+        code,
+        label,
+        unit,
+        sensitive=sensitive,
+        kind=kind,
+        max=maximum,
+        summable_group=group,
+        shown_by_default=shown,
+    )
+    for code, kind, maximum, group, shown, sensitive, unit, label in TABLE
+)
+DEFINITIONS = {d.code: d for d in CATALOG}
+
+UNIT_KINDS: dict[str, NumberKind] = {"lei": "money", "procent": "percent", "ore": "decimal"}
+"""The kind of an uncoded local indicator, by its unit (anything else is counted)."""
+
+LOCAL_MAX: dict[str, int] = {"count": 1_000_000, "decimal": 1_000_000, "money": 10**11, "percent": 100}
+"""The largest value of an uncoded local indicator, by kind."""
 
 
 def _app_catalog() -> dict[str, IndicatorDef]:
@@ -42,3 +93,12 @@ def catalog_choices() -> list[tuple[str, str]]:
     for code, definition in _app_catalog().items():
         labels.setdefault(code, definition.label)
     return sorted(labels.items(), key=lambda item: item[1])
+
+
+def number_rules(code: str | None, unit: str | None) -> tuple[NumberKind, int]:
+    """``(kind, max)`` of an indicator's values: the catalog's when it is coded, else by its unit."""
+    definition = DEFINITIONS.get(code or "") or (_app_catalog().get(code) if code else None)
+    if definition is not None:
+        return definition.kind, int(definition.max or LOCAL_MAX[definition.kind])
+    kind = UNIT_KINDS.get(unit or "", "count")
+    return kind, LOCAL_MAX[kind]

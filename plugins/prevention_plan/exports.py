@@ -33,9 +33,13 @@ from openpyxl.utils import get_column_letter
 from core.toolkit import (
     N_,
     Message,
+    NumberError,
     append_row,
+    check_number,
+    parse_number,
 )
 from plugins.prevention_plan import services
+from plugins.prevention_plan.catalog import number_rules
 from plugins.prevention_plan.models import Plan, PlanStatus, SignatoryRole
 from plugins.prevention_plan.services import InvalidInputError, ValueEntry
 
@@ -511,15 +515,21 @@ MAX_COLUMNS = 50
 """The widest header read (the export has a dozen columns; a sheet may claim 16,384)."""
 
 
-def check_values_xlsx(plan: Plan, data: bytes, limits: ImportLimits | None = None) -> ImportSummary:
+def check_values_xlsx(
+    plan: Plan, data: bytes, limits: ImportLimits | None = None, *, locale: str = "ro"
+) -> ImportSummary:
     """Read and check the workbook against the plan without writing anything.
 
     Raises :class:`ImportRejectedError` with one entry per bad row: an unknown
-    indicator id, a cell that is not a non-negative number, a row mixing
+    indicator id, a cell that is not a number of the indicator's kind (a
+    count with decimals, a value beyond the catalog's maximum), a row mixing
     quarters and the whole year, or a period kind that clashes with the
     values already recorded. The file is read as a stream within ``limits``:
     too large, too many rows (reading stops at the first row past the cap),
     and at most ``limits.max_errors`` errors listed (the others counted).
+    Numeric cells are numbers; a text cell is read
+    the way the uploader of ``locale`` types numbers (``1.000`` is a thousand
+    in Romanian).
     """
     limits = limits or ImportLimits()
     wb = _read_workbook(data, limits)
@@ -598,10 +608,14 @@ def check_values_xlsx(plan: Plan, data: bytes, limits: ImportLimits | None = Non
             if isinstance(value, dt.date | dt.datetime | bool):
                 errors.add(key, _in_column(name, N_("„%(value)s” nu este un număr.", value=str(value))))
                 continue
+            kind, maximum = number_rules(indicator.code, indicator.unit)
             try:
-                parsed[quarter] = services.to_decimal(value, field_name=name)
-            except InvalidInputError as exc:
-                errors.add(key, *(_in_column(name, m) for msgs in exc.errors.values() for m in msgs))
+                if isinstance(value, str):
+                    parsed[quarter] = parse_number(value, locale, kind, max=maximum)
+                else:
+                    parsed[quarter] = check_number(value, kind, max=maximum, locale=locale)
+            except NumberError as exc:
+                errors.add(key, _in_column(name, exc.message))
         has_quarters = any(q is not None for q in parsed)
         if has_quarters and None in parsed:
             errors.add(key, N_("Completați fie trimestrele, fie coloana Anual, nu pe amândouă."))
@@ -626,14 +640,20 @@ def check_values_xlsx(plan: Plan, data: bytes, limits: ImportLimits | None = Non
 
 
 def import_values_xlsx(
-    plan: Plan, data: bytes, *, user_id: int | None = None, limits: ImportLimits | None = None
+    plan: Plan,
+    data: bytes,
+    *,
+    user_id: int | None = None,
+    limits: ImportLimits | None = None,
+    locale: str = "ro",
 ) -> ImportSummary:
     """Check the workbook, then record every changed value (corrections keep their history).
 
     All rows are checked before the first write; when any is bad,
-    :class:`ImportRejectedError` is raised and nothing is written.
+    :class:`ImportRejectedError` is raised and nothing is written. Text cells
+    are read in the uploader's ``locale``.
     """
-    summary = check_values_xlsx(plan, data, limits)
+    summary = check_values_xlsx(plan, data, limits, locale=locale)
     for quarter, items in summary.entries.items():
         if not items:
             continue

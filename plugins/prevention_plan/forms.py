@@ -160,6 +160,7 @@ class ValuesForm(FlaskForm):
 class TransitionForm(FlaskForm):
     version = HiddenField()
     note = TextAreaField(_l("Observații / motivul"), validators=[Optional(), Length(max=4000)])
+    submitted_on = DateField(_l("Data transmiterii către consiliu"), validators=[Optional()])
     aviz_number = StringField(_l("Numărul avizului"), validators=[Optional(), Length(max=50)])
     aviz_date = DateField(_l("Data avizului"), validators=[Optional(), DocumentDateRange()])
     members_present = CheckboxesField(_l("Membrii prezenți"), choices=[], coerce=int)

@@ -52,13 +52,17 @@ def export_xlsx(ctx: JobContext, plan_id: int) -> dict[str, object]:
     return {"file": name, "size": len(data)}
 
 
-def import_xlsx(ctx: JobContext, plan_id: int, upload: str, user_id: int | None = None) -> dict[str, object]:
+def import_xlsx(
+    ctx: JobContext, plan_id: int, upload: str, user_id: int | None = None, locale: str = "ro"
+) -> dict[str, object]:
     """Import the values of an uploaded workbook (``upload`` is relative to VATRA_FILES).
 
     The file is checked here as well (a large one was not checked by the
     request). A rejected file writes nothing: the job ends with the count of
     errors in its message and the per-row errors (at most the cap of them)
     saved as its result file.
+
+    ``locale`` is the uploader's language, kept on the job: text cells are read as they type numbers.
     """
     ctx.progress(5, "Se citește fișierul")
     plan = services.get_plan(plan_id, tree=True)
@@ -68,7 +72,8 @@ def import_xlsx(ctx: JobContext, plan_id: int, upload: str, user_id: int | None 
         raise FileNotFoundError(f"the uploaded workbook {upload!r} is missing")
     try:
         summary = exports.import_values_xlsx(
-            plan, path.read_bytes(), user_id=user_id or ctx.user_id, limits=import_limits()
+            plan, path.read_bytes(), user_id=user_id or ctx.user_id, limits=import_limits(),
+            locale=locale
         )
     except exports.ImportRejectedError as exc:
         report = exports.rejection_report(exc)

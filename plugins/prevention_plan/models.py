@@ -339,6 +339,7 @@ class PlanTransition(TenantScoped, db.Model):
     to_status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), nullable=False)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    submitted_on: Mapped[dt.date | None] = mapped_column(sa.Date)  # the address to the council (may precede `at`)
     aviz_number: Mapped[str | None] = mapped_column(sa.String(50))
     aviz_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     members_present: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)  # snapshot of the members

@@ -180,6 +180,7 @@ class TransitionOutSchema(Schema):
     to_status = fields.Enum(PlanStatus, by_value=True)
     at = fields.DateTime()
     by_user_id = fields.Integer(allow_none=True)
+    submitted_on = fields.Date(allow_none=True)
     aviz_number = fields.String(allow_none=True)
     aviz_date = fields.Date(allow_none=True)
     members_present = fields.List(fields.Nested(MemberPresentSchema), allow_none=True)
@@ -397,6 +398,7 @@ class ValuesQuerySchema(StrictSchema):
 class TransitionInSchema(VersionedSchema):
     to = fields.Enum(PlanStatus, by_value=True, required=True)
     note = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    submitted_on = fields.Date(allow_none=True, metadata={"description": "data adresei către consiliu"})
     aviz_number = _text(50, allow_none=True)
     aviz_date = fields.Date(allow_none=True, validate=DocumentDate())
     members_present = fields.List(fields.Integer(validate=ID), allow_none=True)

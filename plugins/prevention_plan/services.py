@@ -34,9 +34,11 @@ from core.toolkit import (
     CouncilMember,
     CouncilRole,
     Message,
+    NumberError,
     Period,
     Tenant,
     UploadRefusedError,
+    check_number,
     check_upload,
     current_tenant_id,
     db,
@@ -47,6 +49,8 @@ from core.toolkit import (
 from core.toolkit import (
     IndicatorValue as CatalogValue,
 )
+from plugins.prevention_plan import chain_checks
+from plugins.prevention_plan.catalog import number_rules
 from plugins.prevention_plan.models import (
     LOCKED_STATUSES,
     Activity,
@@ -130,7 +134,13 @@ AVIZ_FIELDS = ("aviz_number", "aviz_date", "members_present")
 HCL_FIELDS = ("hcl_number", "hcl_date", "referat_number", "referat_date", "raport_number", "raport_date")
 
 STEPS: tuple[Step, ...] = (
-    Step(PlanStatus.DRAFT, PlanStatus.SUBMITTED, N_("Transmite consiliului consultativ"), ("plan.transition",)),
+    Step(
+        PlanStatus.DRAFT,
+        PlanStatus.SUBMITTED,
+        N_("Transmite consiliului consultativ"),
+        ("plan.transition",),
+        fields=("submitted_on",),
+    ),
     Step(
         PlanStatus.SUBMITTED,
         PlanStatus.DRAFT,
@@ -1188,6 +1198,12 @@ def record_values(
             for key, msgs in exc.errors.items():
                 errors.setdefault(key, []).extend(msgs)
             continue
+        kind, maximum = number_rules(indicator.code, indicator.unit)
+        try:  # the catalog says what the number is: a count has no decimals, no value beyond the plausible
+            number = check_number(number, kind, max=maximum)
+        except NumberError as exc:
+            errors.setdefault(f"{prefix}.value", []).append(exc.message)
+            continue
         periods = set(live.get(indicator.id, {}))
         if quarter is None and periods - {None}:
             errors.setdefault(f"{prefix}.quarter", []).append(
@@ -1382,7 +1398,9 @@ def transition(
 ) -> PlanTransition:
     """Move the plan one step along the chain, recording the step's fields.
 
-    * draft → submitted; submitted → draft (the council sends it back: ``note`` required);
+    * draft → submitted (optionally ``submitted_on``, the date of the address to the council;
+      refused for a plan without an objective, an activity or an indicator);
+      submitted → draft (the council sends it back: ``note`` required);
     * submitted → endorsed: ``aviz_number``, ``aviz_date`` and ``members_present``
       (ids of the tenant's council members) required;
     * endorsed → approved: ``hcl_number``/``hcl_date``, the mayor's
@@ -1390,8 +1408,10 @@ def transition(
     * approved → in_implementation; in_implementation → evaluated (with a
       ``narrative``, or an evaluation written before).
 
-    Anything else raises :class:`TransitionRefusedError`; a missing field raises
-    :class:`InvalidInputError` naming it. ``demo_without_aviz_number`` lets the demo
+    Anything else raises :class:`TransitionRefusedError`; a missing field, a
+    number of spaces, a date in the future or out of the chain's order
+    (:mod:`plugins.prevention_plan.chain_checks`) raises
+    :class:`InvalidInputError` naming every bad field at once. ``demo_without_aviz_number`` lets the demo
     loader record the seed's aviz, whose number and date the document does
     not give.
     """
@@ -1408,6 +1428,7 @@ def transition(
         value = data.get(name)
         if value is None or (isinstance(value, str | list | tuple) and not value):
             _required(name, errors, N_("Câmp obligatoriu pentru acest pas."))
+    chain_checks.blank_numbers(data, errors)
     record = PlanTransition(
         plan_id=plan.id,
         from_status=plan.status,
@@ -1416,25 +1437,29 @@ def transition(
         by_user_id=user_id,
         note=(data.get("note") or "").strip() or None,
     )
-    for name in ("aviz_date", *(f for f in HCL_FIELDS if f.endswith("_date"))):
+    for name in chain_checks.DATE_FIELDS:
         if name in data:
             data[name] = _as_date(data[name], name, errors)
+    chain_checks.future_dates(data, errors, chain_checks.romanian_today())
+    if step.target == PlanStatus.SUBMITTED:
+        record.submitted_on = data.get("submitted_on")
+        activities = activities_of(plan)
+        chain_checks.content_reaches_the_council(
+            len(plan.objectives), len(activities), sum(len(a.indicators) for a in activities), errors
+        )
     if step.target == PlanStatus.ENDORSED:
         record.aviz_number = (data.get("aviz_number") or "").strip() or None
         record.aviz_date = data.get("aviz_date")
         if data.get("members_present"):
             record.members_present = _member_snapshot(data["members_present"], errors)
+        submitted = next((t for t in reversed(plan.transitions) if t.to_status == PlanStatus.SUBMITTED), None)
+        chain_checks.aviz_order(record.aviz_date, submitted.submitted_on if submitted else None, errors)
     if step.target == PlanStatus.APPROVED:
         for name in HCL_FIELDS:
             value = data.get(name)
-            setattr(record, name, value.strip() if isinstance(value, str) else value)
+            setattr(record, name, (value.strip() or None) if isinstance(value, str) else value)
         aviz = _endorsement(plan)
-        if record.hcl_date and aviz is not None and aviz.aviz_date and record.hcl_date < aviz.aviz_date:
-            _required("hcl_date", errors, N_("HCL nu poate fi anterioară avizului consiliului consultativ."))
-        for name in ("referat_date", "raport_date"):
-            value = getattr(record, name)
-            if value and record.hcl_date and value > record.hcl_date:
-                _required(name, errors, N_("Documentul trebuie să fie anterior HCL."))
+        chain_checks.hcl_order(data, aviz.aviz_date if aviz is not None else None, errors)
     if step.target == PlanStatus.EVALUATED:
         narrative = (data.get("narrative") or "").strip()
         if not narrative and plan.evaluation is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -17,18 +18,22 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from core.toolkit import (
+    NumberError,
     current_tenant,
     db,
     enqueue,
     format_number,
     format_percent,
     has_permission,
+    number_example,
+    number_text,
+    parse_number,
     require,
     send_attachment,
 )
 from plugins.prevention_plan import exports, services
 from plugins.prevention_plan.api import save_upload
-from plugins.prevention_plan.catalog import catalog_choices
+from plugins.prevention_plan.catalog import catalog_choices, number_rules
 from plugins.prevention_plan.charts import progress_svg
 from plugins.prevention_plan.forms import (
     ActivityForm,
@@ -502,14 +507,16 @@ def values(plan_id: int) -> Page:
     live = services.live_values(plan, plan.year)
     raw_period = request.values.get("period", "1")
     quarter = _period(raw_period)
+    locale = str(get_locale())
     if request.method == "GET":
         rows = []
         for indicator in indicators:
             current = live.get(indicator.id, {}).get(quarter)
+            kind, _maximum = number_rules(indicator.code, indicator.unit)
             rows.append(
                 {
                     "indicator_id": str(indicator.id),
-                    "value": services.plain_decimal(current.value) if current else "",
+                    "value": number_text(current.value, locale, kind) if current else "",
                     "note": current.note or "" if current else "",
                 }
             )
@@ -528,9 +535,15 @@ def values(plan_id: int) -> Page:
                     continue
                 if not (entry.form.value.data or "").strip():
                     continue
-                entries.append(
-                    services.ValueEntry(int(entry.form.indicator_id.data), entry.form.value.data, entry.form.note.data)
-                )
+                indicator = by_id[entry.form.indicator_id.data]
+                kind, maximum = number_rules(indicator.code, indicator.unit)
+                try:  # read as the reader types it: 1.000 is a thousand in Romanian, refused as a count in English
+                    number = parse_number(entry.form.value.data, locale, kind, max=maximum)
+                except NumberError as exc:
+                    entry.form.value.errors = [shown(exc.message)]
+                    bad = True
+                    continue
+                entries.append(services.ValueEntry(indicator.id, number, entry.form.note.data))
                 row_of_entry.append(index)
             if not bad and entries:
                 try:
@@ -564,6 +577,7 @@ def values(plan_id: int) -> Page:
         quarter=quarter,
         raw_period=raw_period,
         live=live,
+        examples={kind: number_example(locale, kind) for kind in ("count", "decimal")},
     ), (422 if request.method == "POST" else 200)
 
 
@@ -586,6 +600,23 @@ def _members_choices() -> list[tuple[int, str]]:
         (m.id, f"{m.name} – {_(services.ROLE_LABELS.get(m.role.value, m.role.value))}")
         for m in services.council_members()
     ]
+
+
+def _domain_errors_too(plan: Plan, status: PlanStatus, step: services.Step, form: TransitionForm) -> None:
+    """The form refused a field (a date that is no date): add the chain's other refusals, so one pass shows all."""
+    names = (*step.required, *step.fields, "note")
+    data = {name: None if getattr(form, name).errors else getattr(form, name).data for name in names}
+    try:
+        services.transition(plan, status, data, user_id=_user_id())
+    except services.InvalidInputError as exc:
+        flagged = {name for name in names if getattr(form, name).errors}
+        fresh = {key: msgs for key, msgs in exc.errors.items() if key.split(".")[0] not in flagged}
+        for message in apply_errors(form, services.InvalidInputError(fresh)):
+            flash(message, "error")
+    except services.PlanError:
+        pass
+    finally:
+        db.session.rollback()  # a check only: nothing of this pass is kept
 
 
 @bp.route("/<int:plan_id>/transition/<target>", methods=["GET", "POST"])
@@ -615,6 +646,8 @@ def move(plan_id: int, target: str) -> Page:
         if ok:
             flash(_("Planul este acum: %(status)s.", status=plan_status_label(status)), "success")
             return redirect(_plan_url(plan))
+    elif request.method == "POST" and not form.csrf_token.errors:
+        _domain_errors_too(plan, status, step, form)
     return render_template("prevention_plan/transition.html", plan=plan, step=step, form=form), (
         422 if request.method == "POST" else 200
     )
@@ -732,7 +765,7 @@ def import_values(plan_id: int) -> Page:
             services.ensure_current(plan)
             exports.check_size(data, limits)
             if len(data) <= limits.inline_bytes:  # a larger file is checked by the job, not while the page waits
-                exports.check_values_xlsx(plan, data, limits)
+                exports.check_values_xlsx(plan, data, limits, locale=str(get_locale()))
         except services.InvalidInputError as exc:
             row_errors = _import_errors(exc.errors)
             form.file.errors = [shown(exc.message)]
@@ -746,6 +779,7 @@ def import_values(plan_id: int) -> Page:
                 plan_id=plan.id,
                 upload=save_upload(plan, data),
                 user_id=_user_id(),
+                locale=str(get_locale()),
             )
             db.session.commit()
             if len(data) <= limits.inline_bytes:

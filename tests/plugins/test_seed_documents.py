@@ -76,6 +76,7 @@ SPECIAL_KEYS = frozenset({"legal_basis"})
 INDICATOR_CATALOG = frozenset(
     {
         "children_identified",
+        "children_registered",
         "families_identified",
         "counselling_sessions",
         "persons_counselled",
@@ -373,7 +374,7 @@ def test_plan_indicator_units_and_codes(plan: dict[str, Any]) -> None:
     assert all(c is None or c in INDICATOR_CATALOG for c in codes)
     assert [(i["label"], i["code"]) for i in indicators] == [
         ("Număr de copii identificați", "children_identified"),
-        ("Număr de copii identificați și înregistrați", "children_identified"),
+        ("Număr de copii identificați și înregistrați", "children_registered"),
         ("Număr de familii identificate și înregistrate", "families_identified"),
         ("Număr ședințe de consiliere", "counselling_sessions"),
         ("Număr persoane consiliate", "persons_counselled"),

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from xml.etree import ElementTree
 
+import pytest
 import sqlalchemy as sa
 
 from core.db import db
@@ -255,9 +256,11 @@ def test_budget_lines_are_added_and_revised_on_the_budget_page(olt, project_id):
     html = r.get_data(as_text=True)
     assert re.search(r'id="planned-error">Liniile bugetare ar totaliza 182\.850,01 lei', html)
     assert 'value="32.850,01"' in html
-    for bad in ("-5,00", "10,005"):  # negative, or finer than a ban: refused on the field, on both forms
+    # negative, finer than a ban, or another language's notation: refused on the field, on both forms
+    for bad, says in (("-5,00", "nu poate fi negativă"), ("10,005", "Cel mult 2 zecimale"),
+                      ("1,234.56", "nu este scris corect")):
         r = post_form(client, _page(olt, project_id, "/budget-lines"), {"category": "Tipărire", "planned": bad})
-        assert r.status_code == 422 and "cel mult două zecimale" in r.get_data(as_text=True)
+        assert r.status_code == 422 and re.search(r'id="planned-error">[^<]*' + says, r.get_data(as_text=True))
     r = post_form(client, _page(olt, project_id, "/budget-lines"), {"category": "Tipărire", "planned": "32.850,00"})
     assert r.status_code == 302
     personal = line_ids(olt, project_id)["Personal"]
@@ -266,7 +269,7 @@ def test_budget_lines_are_added_and_revised_on_the_budget_page(olt, project_id):
     assert r.status_code == 422
     assert re.search(rf'id="l{personal}-planned-error">Liniile bugetare ar totaliza', r.get_data(as_text=True))
     r = post_form(client, url, {f"l{personal}-planned": "-1,00", f"l{personal}-reason": "act adițional"})
-    assert r.status_code == 422 and "cel mult două zecimale" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "nu poate fi negativă" in r.get_data(as_text=True)
     r = post_form(client, url, {f"l{personal}-planned": "40.000,00", f"l{personal}-reason": "act adițional"})
     assert r.status_code == 302
     html = client.get(budget).get_data(as_text=True)
@@ -294,3 +297,40 @@ def test_a_deliverable_is_marked_printed_on_the_indicators_page(olt, project_id)
     assert r.status_code == 302
     html = client.get(url + "?at=2009-12-31").get_data(as_text=True)
     assert "15.11.2009" in html and 'data-status="achieved"' in html
+
+
+def test_amounts_are_read_the_readers_way_and_the_hint_follows_the_language(olt, project_id):
+    """The budget form read 100.000 as a hundred thousand whatever the language; the hint was always Romanian."""
+    client = olt.client(olt.worker)
+    url = _page(olt, project_id, "/expenditures/new")
+    line = line_ids(olt, project_id)["Formare"]
+    english = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "Example: 1,234.56" in english and "1.234,56" not in english
+    base = {"budget_line_id": line, "date": "2009-05-05"}
+    r = post_form(client, url, {**base, "amount": "1.234,56"})  # the Romanian way, read by an English reader
+    assert r.status_code == 422
+    assert re.search(r'id="amount-error">[^<]*“1.234,56”', r.get_data(as_text=True))
+    assert post_form(client, url, {**base, "amount": "1,000"}).status_code == 302
+    client.get(url + "?lang=ro")
+    r = post_form(client, url, {**base, "amount": "1,234.56"})
+    assert r.status_code == 422 and re.search(r'id="amount-error">[^<]*„1,234.56”', r.get_data(as_text=True))
+    assert post_form(client, url, {**base, "amount": "10.000"}).status_code == 302  # ten thousand in Romanian
+    with olt.scope():
+        amounts = db.session.execute(sa.select(Expenditure.amount).order_by(Expenditure.id)).scalars().all()
+    assert amounts == [Decimal(1000), Decimal(10000)]
+
+
+def test_progress_of_a_catalog_count_refuses_decimals_and_implausible_values(olt, project_id):
+    _fill(olt, project_id)
+    client = olt.client(olt.worker)
+    with olt.scope():
+        iid = services.project_indicators(services.get_project(project_id))[0].id  # persons_trained: a count
+    progress = _page(olt, project_id, f"/indicators/{iid}/progress")
+    for typed, says in (("2,5", "are zecimale"), ("99999999999999", "maximul plauzibil")):
+        r = post_form(client, progress, {f"i{iid}-date": "2009-03-01", f"i{iid}-value": typed})
+        assert r.status_code == 422 and says in r.get_data(as_text=True)
+    assert post_form(client, progress, {f"i{iid}-date": "2009-03-01", f"i{iid}-value": "1.000"}).status_code == 302
+    with olt.scope():
+        indicator = services.get_indicator(services.get_project(project_id), iid)
+        with pytest.raises(services.RuleViolation):  # the API's JSON number obeys the catalog too
+            services.record_progress(indicator, entry_date=dt.date(2009, 3, 2), value=Decimal("2.5"))

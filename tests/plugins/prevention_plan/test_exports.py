@@ -180,10 +180,18 @@ def _values(town) -> dict:
         return {(i, q): (row.value, row.note) for i, by_q in live.items() for q, row in by_q.items()}
 
 
+def _in_hours(indicators, *positions: int) -> None:
+    """Make some seed indicators local ones counted in hours (decimals allowed): the seed's codes are counts."""
+    for position in positions:
+        indicators[position].code, indicators[position].unit = None, "ore"
+
+
 def _record_some(town) -> list[int]:
     with town.scope():
         plan = town.plan()
-        ids = [i.id for i in services.indicators_of(plan)]
+        indicators = services.indicators_of(plan)
+        _in_hours(indicators, 1, 8)
+        ids = [i.id for i in indicators]
         services.record_values(plan, 2026, 1, [ValueEntry(ids[0], 3, "din fișe"), ValueEntry(ids[1], "2.5")])
         services.record_values(plan, 2026, 2, [ValueEntry(ids[0], 4)])
         services.record_values(plan, 2026, None, [ValueEntry(ids[5], 12)])
@@ -256,6 +264,10 @@ def test_an_edited_file_records_corrections_and_new_values(town):
         ({(3, "ID indicator"): "abc"}, "rândul 3", "nu este un număr"),
         ({(4, "T2"): "multe"}, "rândul 4", "T2"),
         ({(4, "T2"): -3}, "rândul 4", "negativă"),
+        ({(4, "T2"): 2.5}, "rândul 4", "număr întreg"),  # row 4 counts families: no decimals
+        ({(4, "T2"): "2,5"}, "rândul 4", "număr întreg"),
+        ({(4, "T2"): 99999999999999}, "rândul 4", "maximul plauzibil (100.000)"),
+        ({(4, "T2"): "1,234.56"}, "rândul 4", "„1,234.56” are zecimale"),
         ({(5, "T1"): 1, (5, "Anual"): 4}, "rândul 5", "fie trimestrele, fie coloana Anual"),
         ({(2, "Anual"): 9}, "rândul 2", "fie trimestrele"),
         ({(7, "T1"): 1, (7, "Anual"): None}, "rândul 7", "valoare pe tot anul"),
@@ -309,3 +321,26 @@ def test_the_rejection_report_lists_each_problem(town):
         exports.check_values_xlsx(town.plan(), data)
     report = exports.rejection_report(rejected.value)
     assert "rândul 3: T1:" in report and "rândul 4: Indicatorul cu ID 123456" in report
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "stored"), [("ro", "1.000", 1000), ("en", "1,000", 1000), ("hu", "1 000", 1000)]
+)
+def test_text_cells_are_read_in_the_uploaders_language(town, locale, typed, stored):
+    ids = _record_some(town)
+    data = edited_export(values_export(town), {(4, "T3"): typed, (6, "T1"): 7})
+    with town.scope():
+        exports.import_values_xlsx(town.plan(), data, locale=locale)
+        db.session.commit()
+    after = _values(town)
+    assert after[(ids[2], 3)][0] == Decimal(stored) and after[(ids[4], 1)][0] == Decimal(7)
+
+
+def test_an_english_uploaders_dotted_thousand_is_refused_for_a_count_not_read_as_one(town):
+    _record_some(town)
+    before = _values(town)
+    data = edited_export(values_export(town), {(4, "T3"): "1.000"})
+    with town.scope(), pytest.raises(ImportRejectedError) as rejected:
+        exports.import_values_xlsx(town.plan(), data, locale="en")
+    assert any("număr întreg" in m for m in rejected.value.errors["rândul 4"])
+    assert _values(town) == before

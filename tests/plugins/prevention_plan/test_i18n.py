@@ -55,11 +55,14 @@ def test_a_refused_transition_is_flashed_in_hungarian_and_english_on_the_page(to
 
 
 IMPORT_REFUSED = {
-    None: ("Fișierul are erori; nu s-a înregistrat nicio valoare.", "rândul 4", "T1: „cinci” nu este un număr.",
+    None: ("Fișierul are erori; nu s-a înregistrat nicio valoare.", "rândul 4",
+           "T1: „cinci” nu este un număr: conține litere (exemplu: 1.234).",
            "Indicatorul cu ID 999999 nu face parte din plan."),
-    "hu": ("A fájl hibás; egyetlen érték sem lett rögzítve.", "4. sor", "T1: „cinci” nem szám.",
+    "hu": ("A fájl hibás; egyetlen érték sem lett rögzítve.", "4. sor",
+           "T1: „cinci” nem szám: betűket tartalmaz (példa: 1\u00a0234).",
            "A(z) 999999 azonosítójú mutató nem része a tervnek."),
-    "en": ("The file has errors; no value was recorded.", "row 4", "T1: “cinci” is not a number.",
+    "en": ("The file has errors; no value was recorded.", "row 4",
+           "T1: “cinci” is not a number: it contains letters (example: 1,234).",
            "The indicator with ID 999999 is not part of the plan."),
 }
 

@@ -246,17 +246,19 @@ def test_one_screen_records_a_quarters_values(town):
     bad = post_form(client, town.page(f"/{town.plan_id}/values"), data)
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert "„abc” nu este un număr." in html and 'value="abc"' in html and 'value="2,5"' in html
+    assert "„abc” nu este un număr" in html and 'value="abc"' in html and 'value="2,5"' in html
+    assert "„2,5” are zecimale" in html  # children are counted whole
     with town.scope():
         assert services.live_values(town.plan()) == {}
     data["rows-5-value"] = "7"
+    data["rows-1-value"] = "1.000"  # a thousand, the Romanian way (it was saved as 1)
     ok = post_form(client, town.page(f"/{town.plan_id}/values"), data)
     assert ok.status_code == 302
     with town.scope():
         live = services.live_values(town.plan(), 2026)
         assert {i: {q: r.value for q, r in v.items()} for i, v in live.items()} == {
             ids[0]: {2: Decimal(4)},
-            ids[1]: {2: Decimal("2.5")},
+            ids[1]: {2: Decimal(1000)},
             ids[5]: {2: Decimal(7)},
         }
         assert live[ids[1]][2].note == "estimat"
@@ -356,6 +358,27 @@ def test_the_excel_import_form_reports_rows_and_writes_nothing(town):
         content_type="multipart/form-data",
     )
     assert wrong_type.status_code == 422 and "Doar fișiere .xlsx." in wrong_type.get_data(as_text=True)
+
+
+def test_the_excel_import_job_reads_text_cells_in_the_uploaders_language(town):
+    """An English uploader's text "1,000" is a thousand; the language travels with the job that writes it."""
+    from core.jobs import Job
+
+    client = town.client()
+    client.get(town.page(f"/{town.plan_id}/import?lang=en"))
+    workbook = edited_export(values_export(town), {(2, "T1"): "1,000", (4, "T1"): 7})
+    ok = post_form(
+        client,
+        town.page(f"/{town.plan_id}/import"),
+        {"file": (io.BytesIO(workbook), "valori.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    with town.scope():
+        job = db.session.execute(sa.select(Job).where(Job.kind == "prevention_plan.import_xlsx")).scalar_one()
+        assert job.params["locale"] == "en" and job.status.value == "succeeded"
+        first = services.indicators_of(town.plan())[0]
+        assert services.live_values(town.plan())[first.id][1].value == 1000
 
 
 def test_the_export_buttons_start_jobs(town):

@@ -281,7 +281,9 @@ def test_a_draft_needs_no_revision(town):
 def test_values_in_bulk_with_corrections_keeping_history(town):
     with town.scope():
         plan = town.plan()
-        ids = [i.id for i in services.indicators_of(plan)]
+        indicators = services.indicators_of(plan)
+        indicators[1].code, indicators[1].unit = None, "ore"  # a local indicator in hours: decimals allowed
+        ids = [i.id for i in indicators]
         result = services.record_values(plan, 2026, 2, [ValueEntry(ids[0], "3"), ValueEntry(ids[1], "4,5", "estimat")])
         assert len(result.written) == 2
         again = services.record_values(
@@ -295,6 +297,21 @@ def test_values_in_bulk_with_corrections_keeping_history(town):
         history = services.value_history(services.get_indicator(plan, ids[1]))
         assert [(h.value, h.superseded) for h in history] == [(Decimal("4.5"), True), (Decimal(5), False)]
         assert history[0].superseded_at is not None
+
+
+def test_values_obey_the_catalog_kind_and_maximum_whatever_the_channel(town):
+    """The API sends JSON numbers: a count with decimals or beyond the catalog's maximum is refused all the same."""
+    with town.scope():
+        plan = town.plan()
+        ids = [i.id for i in services.indicators_of(plan)]  # the seed's indicators are coded counts
+        for value, fragment in ((Decimal("2.5"), "întreg"), (Decimal(99999999999999), "maximul plauzibil"),
+                                (Decimal(-1), "negativă")):
+            with pytest.raises(services.InvalidInputError) as refused:
+                services.record_values(plan, 2026, 1, [ValueEntry(ids[0], 3), ValueEntry(ids[5], value)])
+            assert any(fragment in m for m in refused.value.errors["values.1.value"]), refused.value.errors
+        assert services.live_values(plan, 2026) == {}
+        services.record_values(plan, 2026, 1, [ValueEntry(ids[5], Decimal("100000.000"))])  # the maximum itself
+        assert services.live_values(plan, 2026)[ids[5]][1].value == 100000
 
 
 @pytest.mark.parametrize(
@@ -567,7 +584,9 @@ def test_catalog_values_and_locality_status_in_one_query_each(town, app, make_te
         by_code = {}
         for indicator in services.indicators_of(plan):
             by_code.setdefault(indicator.code, []).append(indicator.id)
-        first, second = by_code["children_identified"]
+        # the seed's "identified" and "identified and registered" count the same children: two codes of one
+        # summable group, never added together (they were one code, summed)
+        (first,), (second,) = by_code["children_identified"], by_code["children_registered"]
         services.record_values(
             plan, 2026, 1, [ValueEntry(first, 3), ValueEntry(second, 4), ValueEntry(by_code["campaigns"][0], 1)]
         )
@@ -583,8 +602,16 @@ def test_catalog_values_and_locality_status_in_one_query_each(town, app, make_te
         status = services.locality_status(ids, 2026)
         assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
     tid = town.tenant.id
-    assert year == {(tid, "children_identified"): Decimal(10), (tid, "campaigns"): Decimal(1)}
-    assert q1 == {(tid, "children_identified"): Decimal(8), (tid, "campaigns"): Decimal(1)}
+    assert year == {
+        (tid, "children_identified"): Decimal(5),
+        (tid, "children_registered"): Decimal(5),
+        (tid, "campaigns"): Decimal(1),
+    }
+    assert q1 == {
+        (tid, "children_identified"): Decimal(3),
+        (tid, "children_registered"): Decimal(5),
+        (tid, "campaigns"): Decimal(1),
+    }
     assert status[tid] == {
         "plan_status": "endorsed",
         "plan_revision": 1,
