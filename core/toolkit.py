@@ -179,6 +179,8 @@ SECTIONS: dict[str, list[str]] = {
 NOTES: dict[str, str] = {
     "VERSION": "The running platform's version, e.g. ``\"0.1.0\"``.",
     "__version__": "The same as :data:`VERSION`.",
+    "NumberKind": "What a number is: ``\"count\"``, ``\"decimal\"``, ``\"money\"`` or ``\"percent\"``.",
+    "KINDS": "The four :data:`NumberKind` values, in that order.",
     "hookimpl": (
         "pluggy's marker of project ``vatra``: decorate a function named after a hook of ``docs/plugins.md`` "
         "(``@hookimpl``, ``@hookimpl(tryfirst=True)``, ``@hookimpl(wrapper=True)``)."

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.text import N_
+from core.toolkit import N_
 
 NUMBER_FIELDS = ("aviz_number", "hcl_number", "referat_number", "raport_number")
 DATE_FIELDS = ("submitted_on", "aviz_date", "hcl_date", "referat_date", "raport_date")
