@@ -107,7 +107,8 @@ def test_the_aviz_form_reports_every_error_in_one_pass_on_its_fields(town):
     assert "Câmp obligatoriu pentru acest pas." in html  # the members, in the same answer as the date
     r = post_form(secretary, url, {"aviz_number": "5", "aviz_date": TOMORROW.isoformat(), "members_present": []})
     # refused on the field (the form's document-date range, 2000-01-01 … today, says it first)
-    assert r.status_code == 422 and re.search(r'id="aviz_date-error">[^<]*(în viitor|trebuie să fie între)', r.get_data(as_text=True))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and re.search(r'id="aviz_date-error">[^<]*(în viitor|trebuie să fie între)', html)
     with town.scope():
         assert services.get_plan(plan_id).status == S.SUBMITTED
 
