@@ -11,10 +11,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from browserkit import login, run_axe
 from playwright.sync_api import Browser, Page, expect
 
+from core.testing import service_missing
 from tenants.collation import sorted_by_name
 from tenants.names import search_keys
 
@@ -192,7 +192,7 @@ def test_the_printed_summary_is_one_a4_page_with_page_number_and_date(
     page.pdf(path=str(target), prefer_css_page_size=True, print_background=False)
     page.context.close()
     if shutil.which("pdfinfo") is None or shutil.which("pdftoppm") is None:
-        pytest.skip("poppler-utils (pdfinfo, pdftoppm) are needed to read the PDF")
+        service_missing("poppler-utils (pdfinfo, pdftoppm)", "is not installed; it reads the printed PDF")
     info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.M), info
     assert "(A4)" in info and re.search(r"Page size:\s+59\d\.\d+ x 841", info), info  # A4 portrait

@@ -31,8 +31,6 @@ def _platform_imports() -> list[tuple[str, int, str, list[str]]]:
     found = []
     for folder in _plugin_sources():
         for path in sorted(folder.rglob("*.py")):
-            if "migrations" in path.relative_to(folder).parts:
-                continue  # Alembic writes a column's type by its defining module (core.db.UTCDateTime): frozen history
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -10,7 +10,7 @@ Create Date: 2026-12-06 03:30:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-import core.db
+from core.toolkit import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
@@ -30,8 +30,8 @@ def upgrade():
     sa.Column('source', sa.String(length=300), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_county_target_tenant_id_tenant'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_county_target')),
     sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_county_target_tenant_id_id')),
