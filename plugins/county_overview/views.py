@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 
 import marshmallow as ma
-from babel.numbers import NumberFormatError, parse_decimal
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from werkzeug.routing import BuildError
 
 from core.toolkit import (
     PLATFORM_SLUG,
+    NumberError,
     Period,
     Tenant,
     aggregation,
@@ -30,6 +30,8 @@ from core.toolkit import (
     db,
     enqueue,
     get_by_slug,
+    number_text,
+    parse_number,
     reader_lang,
     require,
 )
@@ -260,17 +262,15 @@ def county_national_page() -> str:
 
 def _parse_target(text: str) -> int | None:
     """A target typed in the reader's locale ("1.000" in ro); blank clears it. Raises ValueError with the reason."""
-    text = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
+    if not text.strip():
         return None
-    try:
-        number = parse_decimal(text, locale=str(get_locale() or "ro"), strict=True)
-    except NumberFormatError as exc:
+    try:  # the platform's one parser; the reasons stay those of a target
+        number = parse_number(text, str(get_locale() or "ro"), "count", negative=True)
+    except NumberError as exc:
         raise ValueError(_("Scrieți un număr întreg, de exemplu 20.")) from exc
-    if number != number.to_integral_value():
-        raise ValueError(_("Scrieți un număr întreg, de exemplu 20."))
     if number < 0 or number > MAX_TARGET:
-        raise ValueError(_("Ținta trebuie să fie între 0 și %(max)s.", max=f"{MAX_TARGET:,}".replace(",", ".")))
+        shown = number_text(MAX_TARGET, str(get_locale() or "ro"), "count")
+        raise ValueError(_("Ținta trebuie să fie între 0 și %(max)s.", max=shown))
     return int(number)
 
 
