@@ -39,7 +39,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -163,34 +163,6 @@ def format_pct(value: Decimal | int | None) -> str:
 def format_date(day: dt.date | None) -> str:
     """``dd.mm.yyyy`` as written in Romanian documents."""
     return day.strftime("%d.%m.%Y") if day else ""
-
-
-_RO_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-
-
-def parse_amount(text: str | Decimal | int) -> Decimal:
-    """Read an amount typed the Romanian or the international way.
-
-    ``"1.234,56"``, ``"1234,56"``, ``"1234.56"`` and ``"12.500"`` (twelve
-    thousand five hundred: dots between groups of three are thousands) are
-    understood; anything else raises ``ValueError``. Floats are refused.
-    """
-    if isinstance(text, float):
-        raise ValueError("amounts are never floats")
-    if isinstance(text, Decimal | int):
-        return Decimal(text)
-    cleaned = str(text).strip().replace(" ", "").replace("\u00a0", "").removesuffix("lei").removesuffix("RON")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif _RO_THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(".", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {text!r}") from exc
-    if not value.is_finite():
-        raise ValueError(f"not an amount: {text!r}")
-    return value
 
 
 def money_sum(column: Any) -> Any:

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from core import tenancy
 from core.db import db
+from core.numbers import parse_number
 from plugins.pin_project import services as pin
 from plugins.prevention_plan import demo as plan_demo
 from plugins.prevention_plan import services as plan
@@ -155,4 +156,4 @@ def test_budget_invariants_hold_and_a_refused_operation_changes_nothing(locality
 @settings(max_examples=200, deadline=None, database=None)
 @given(amount=st.decimals(min_value=Decimal("0"), max_value=Decimal("9999999999.99"), places=2))
 def test_romanian_amounts_read_back_as_written(amount):
-    assert pin.parse_amount(pin.format_money(amount)) == amount
+    assert parse_number(pin.format_money(amount), "ro", "money") == amount
